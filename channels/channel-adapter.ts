@@ -1,0 +1,101 @@
+/**
+ * The channel port. An adapter translates between one channel (Telegram, email, an API
+ * integration…) and the normalised shapes below; it never touches the database, queues or sockets.
+ */
+
+export type ChannelKind = 'api' | 'test' | 'telegram' | 'whatsapp' | 'whatsapp-cloud' | 'email' | 'webchat' | 'sms';
+
+/** What a channel can do; the inbox and reply box adapt to it. */
+export interface ChannelCapabilities {
+  html: boolean;
+  attachments: boolean;
+  typing: boolean;
+  receipts: boolean;
+  /** Hours after the customer's last message during which free-form replies are allowed (WhatsApp: 24). */
+  replyWindowHours?: number;
+}
+
+/** The inbox an adapter serves: plain data, no ORM entity. */
+export interface InboxConfig {
+  id: number;
+  kind: ChannelKind;
+  name: string;
+  settings: Record<string, unknown>;
+  secret: string;
+  updatedAt: Date;
+}
+
+export interface InboundAttachment {
+  url?: string;
+  name?: string;
+  contentType?: string;
+  size?: number;
+}
+
+export interface InboundSender {
+  externalUserId: string;
+  name?: string;
+  phone?: string;
+  email?: string;
+  username?: string;
+}
+
+/** One customer message, as every channel delivers it to the inbox. */
+export interface NormalizedInbound {
+  inboxId: number;
+  /** Unique per inbox; the dedup key. */
+  externalMessageId: string;
+  /** The channel's thread; defaults to the sender's id (one conversation per customer). */
+  externalThreadId?: string;
+  sender: InboundSender;
+  text?: string;
+  html?: string;
+  attachments: InboundAttachment[];
+  replyToExternalId?: string;
+  sentAt: Date;
+  raw?: unknown;
+}
+
+export type DeliveryStatus = 'delivered' | 'read' | 'failed';
+
+/** A delivery report for a message we sent, keyed by the channel's id for it. */
+export interface StatusEvent {
+  inboxId: number;
+  externalMessageId: string;
+  status: DeliveryStatus;
+  reason?: string;
+  at: Date;
+}
+
+/** Where inbound traffic goes. */
+export interface InboundSink {
+  message(inbound: NormalizedInbound): Promise<unknown>;
+  status(event: StatusEvent): Promise<unknown>;
+}
+
+/** The recipient of a reply: the conversation's thread and the customer's channel id. */
+export interface ChannelAddress {
+  inboxId: number;
+  externalThreadId: string;
+  externalUserId: string;
+}
+
+export interface OutboundMessage {
+  /** Our message id; adapters may pass it on as an idempotency key. */
+  id: number;
+  conversationId: number;
+  text?: string;
+  html?: string;
+  attachments: InboundAttachment[];
+  replyToExternalId?: string;
+}
+
+export interface ChannelAdapter {
+  readonly kind: ChannelKind;
+  readonly capabilities: ChannelCapabilities;
+  /** Begin receiving; every inbound event goes to `sink` until `signal` aborts or `stop` is called. */
+  start(sink: InboundSink, signal: AbortSignal): Promise<void>;
+  /** Sends one message; throws `ChannelError` on failure. */
+  send(to: ChannelAddress, message: OutboundMessage): Promise<{ externalId: string }>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,98 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { fanOut } from './gateway/fan-out.ts';
+import { attachOperatorGateway } from './gateway/operator.gateway.ts';
+import { createMetrics } from './http/metrics.ts';
+import { authPlugin } from './http/plugins/auth.plugin.ts';
+import { errorsPlugin } from './http/plugins/errors.plugin.ts';
+import { apiChannelRoutes } from './http/routes/api-channel.routes.ts';
+import { authRoutes } from './http/routes/auth.routes.ts';
+import { cannedResponsesRoutes } from './http/routes/canned-responses.routes.ts';
+import { contactsRoutes } from './http/routes/contacts.routes.ts';
+import { conversationsRoutes } from './http/routes/conversations.routes.ts';
+import { healthRoutes } from './http/routes/health.routes.ts';
+import { inboxesRoutes } from './http/routes/inboxes.routes.ts';
+import { operatorsRoutes } from './http/routes/operators.routes.ts';
+import { teamsRoutes } from './http/routes/teams.routes.ts';
+import type { Services } from './services.ts';
+
+export interface AppDeps {
+  services: Services;
+  /** A Redis connection for rate limits, readiness, and the Socket.io streams adapter. */
+  redis: Redis;
+  logger?: boolean | { level: string };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: Server;
+  }
+}
+
+/** Builds the HTTP API and the operator socket; never listens (tests boot it in-process). */
+export async function buildApp({ services, redis, logger = false }: AppDeps): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    logger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    // Reject unknown fields instead of silently dropping them; coerce query strings to their declared types.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+  const metrics = createMetrics();
+
+  await app.register(errorsPlugin);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false, redis, nameSpace: `${config.REDIS_PREFIX}:rate-limit:` });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Omnichannel CRM API', version: '0.1.0', description: 'Operator REST API and the API channel. Errors are `{ "error": { "code", "message" } }`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'crm_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { sessions: services.sessions });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequests.observe({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(healthRoutes, { services, redis, metrics });
+  await app.register(
+    async (api) => {
+      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes]) {
+        await api.register(routes, { services });
+      }
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const origins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)]);
+  const adapterRedis = redis.duplicate();
+  const io = new Server(app.server, {
+    cors: { origin: [...origins], credentials: true },
+    // Browsers always send Origin on cross-site requests and WebSocket handshakes; a foreign one is refused
+    // (cross-site WebSocket hijacking with the operator's cookie). Non-browser clients send none.
+    allowRequest: (request, callback) => callback(null, !request.headers.origin || origins.has(request.headers.origin)),
+    adapter: createAdapter(adapterRedis, { streamName: `${config.REDIS_PREFIX}:socket.io` }),
+  });
+  app.decorate('io', io);
+  const gateway = attachOperatorGateway(io, services);
+  services.access.changed = () => gateway.refreshRooms();
+  services.access.operatorChanged = (id) => gateway.disconnectOperator(id);
+  const stopFanOut = fanOut(io, services.events, (type) => metrics.inboxEvents.inc({ type }));
+
+  app.addHook('onClose', async () => {
+    stopFanOut();
+    io.local.disconnectSockets(true);
+    adapterRedis.disconnect();
+  });
+  return app;
+}

@@ -1,0 +1,56 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * The one reader of `process.env`. Every setting is declared here with its default,
+ * parsed once, and frozen; the rest of the code takes a `Config` object.
+ */
+const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'development' }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  /** Public base URL of this server, used in links and webhooks. */
+  PUBLIC_URL: Type.String({ default: 'http://localhost:3000' }),
+  /** `postgres://…` for PostgreSQL; empty means the embedded SQLite file below. */
+  DATABASE_URL: Type.String({ default: '' }),
+  SQLITE_PATH: Type.String({ default: './data/crm.sqlite' }),
+  DATA_DIR: Type.String({ default: './data' }),
+  /** Empty: use 127.0.0.1:6379 if it answers, else start a private redis-server under DATA_DIR. */
+  REDIS_URL: Type.String({ default: '' }),
+  /** Prefix for every Redis key (queues, socket streams, rate limits); lets several installs share one Redis. */
+  REDIS_PREFIX: Type.String({ default: 'crm' }),
+  ADMIN_EMAIL: Type.String({ default: 'admin@localhost' }),
+  ADMIN_PASSWORD: Type.String({ default: '' }),
+  /** Comma-separated origins allowed to open the operator socket and call the API from a browser. */
+  CORS_ORIGINS: Type.String({ default: 'http://localhost:3000' }),
+  SESSION_TTL_HOURS: Type.Number({ default: 24 * 14, minimum: 1 }),
+  /** Run the BullMQ workers inside the server process (set false when running `npm run worker` separately). */
+  RUN_WORKERS: Type.Boolean({ default: true }),
+  WORKER_CONCURRENCY: Type.Integer({ default: 8, minimum: 1 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+  LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 10, minimum: 1 }),
+  SEND_ATTEMPTS: Type.Integer({ default: 8, minimum: 1 }),
+  /** Timeout for calls to an API inbox's callback URL. */
+  CALLBACK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  LOG_LEVEL: Type.String({ default: 'info' }),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+/** Parses settings from an environment (default `process.env`); throws one readable line per bad setting. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const known = Object.keys(ConfigSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
+  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, { ...raw, ...overrides }));
+  if (!Value.Check(ConfigSchema, value)) {
+    const problems = [...Value.Errors(ConfigSchema, value)].map((e) => `${e.instancePath.slice(1)}: ${e.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(value as Static<typeof ConfigSchema>);
+}
+
+export function isPostgres(config: Config): boolean {
+  return /^postgres(ql)?:\/\//.test(config.DATABASE_URL);
+}

@@ -1,0 +1,100 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Server } from 'socket.io';
+import { conversationFor, visibleInboxIds, type Actor } from '../inbox/access.ts';
+import { toPublished } from '../inbox/events.ts';
+import type { SessionsService } from '../operators/sessions.service.ts';
+import { SESSION_COOKIE } from '../operators/sessions.service.ts';
+import { InboxEvent, Inbox } from '../store/entities/index.ts';
+import { ADMINS_ROOM, inboxRoom, OPERATOR_NAMESPACE, operatorRoom } from './rooms.ts';
+
+/** How many events one `sync` answer carries; the client asks again while `hasMore`. */
+const SYNC_PAGE = 500;
+/**
+ * On PostgreSQL, ids are taken when a transaction inserts but become visible when it commits, so
+ * an event with a lower id can appear just after a higher one was pushed. `sync` therefore also
+ * returns events from this many ms before the one the client last saw; clients drop ids they have.
+ */
+const SYNC_OVERLAP_MS = 5000;
+
+interface Deps {
+  orm: MikroORM;
+  sessions: SessionsService;
+}
+
+const cookieValue = (header: string | undefined, name: string) =>
+  header?.split(';').map((part) => part.trim().split('=')).find(([key]) => key === name)?.[1];
+
+/**
+ * The operators' Socket.io namespace. A socket is authenticated once at the handshake (session
+ * cookie or `auth.token`), joins the rooms of the inboxes its operator may see, and can ask for
+ * everything it missed since an event id.
+ */
+export function attachOperatorGateway(io: Server, deps: Deps) {
+  const nsp = io.of(OPERATOR_NAMESPACE);
+
+  nsp.use(async (socket, next) => {
+    const token = (socket.handshake.auth?.token as string | undefined) ?? cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE);
+    const actor = token ? await deps.sessions.authenticate(decodeURIComponent(token)).catch(() => null) : null;
+    if (!actor || actor.role === 'marketer') return next(new Error(actor ? 'FORBIDDEN' : 'UNAUTHENTICATED'));
+    socket.data.actor = actor;
+    next();
+  });
+
+  /** The rooms an operator belongs in: all inboxes for admins, else the ones they may see. */
+  async function roomsOf(actor: Actor): Promise<string[]> {
+    if (actor.role === 'admin') return [ADMINS_ROOM];
+    return ((await visibleInboxIds(deps.orm.em.fork(), actor)) ?? []).map(inboxRoom);
+  }
+
+  nsp.on('connection', async (socket) => {
+    const actor = socket.data.actor as Actor;
+
+    /** `sync({ since })` → `{ events, hasMore }`: what happened after event `since`, in visible inboxes only. */
+    socket.on('sync', async (request: { since?: unknown }, ack?: (answer: unknown) => void) => {
+      if (typeof ack !== 'function') return;
+      const since = Number(request?.since ?? 0);
+      if (!Number.isInteger(since) || since < 0) return ack({ error: { code: 'VALIDATION', message: 'since must be an event id (a whole number)' } });
+      const em = deps.orm.em.fork();
+      const visible = await visibleInboxIds(em, actor);
+      const seen = since > 0 ? await em.findOne(InboxEvent, since, { fields: ['createdAt'] }) : null;
+      const lowerBound = seen ? { $or: [{ id: { $gt: since } }, { createdAt: { $gte: new Date(seen.createdAt.getTime() - SYNC_OVERLAP_MS) } }] } : { id: { $gt: since } };
+      const rows = await em.find(InboxEvent, { $and: [lowerBound, visible === null ? {} : { inboxId: { $in: visible } }] }, { orderBy: { id: 'asc' }, limit: SYNC_PAGE + 1 });
+      ack({ events: rows.slice(0, SYNC_PAGE).map((row) => ({ ...toPublished(row), ...row.payload })), hasMore: rows.length > SYNC_PAGE });
+    });
+
+    /** The operator is typing in a conversation: shown to the other operators who can see it. */
+    socket.on('typing', async (request: { conversationId?: unknown; typing?: unknown }) => {
+      const conversationId = Number(request?.conversationId);
+      if (!Number.isInteger(conversationId)) return;
+      try {
+        const conversation = await conversationFor(deps.orm.em.fork(), actor, conversationId);
+        socket.to([inboxRoom(conversation.inbox.id), ADMINS_ROOM]).emit('typing', { conversationId, operatorId: actor.id, typing: request.typing !== false });
+      } catch {
+        // Not visible to this operator: say nothing, as REST answers "not found".
+      }
+    });
+
+    // Handlers first, so a client that asks for `sync` the moment it connects is answered.
+    await socket.join([operatorRoom(actor.id), ...(await roomsOf(actor))]);
+  });
+
+  return {
+    /** Inbox membership, teams or roles changed: re-seat every connected operator in the rooms they may now see. */
+    async refreshRooms(): Promise<void> {
+      const inboxes = await deps.orm.em.fork().find(Inbox, {}, { fields: ['id'] });
+      const sockets = await nsp.fetchSockets();
+      const actors = new Map<number, Actor>();
+      for (const s of sockets) actors.set((s.data.actor as Actor).id, s.data.actor as Actor);
+      for (const actor of actors.values()) {
+        const rooms = await roomsOf(actor);
+        const theirs = nsp.in(operatorRoom(actor.id));
+        theirs.socketsLeave(inboxes.map((i) => inboxRoom(i.id)).filter((room) => !rooms.includes(room)));
+        theirs.socketsJoin(rooms);
+      }
+    },
+    /** An operator was deactivated or changed role: close their sockets (they reconnect and re-authenticate). */
+    disconnectOperator(operatorId: number): void {
+      nsp.in(operatorRoom(operatorId)).disconnectSockets(true);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { ChannelKind, InboxConfig } from '../../channels/channel-adapter.ts';
+import type { ChannelManager } from '../../channels/channel-manager.ts';
+import { SUPPORTED_KINDS } from '../../channels/registry.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { operatorsById } from '../operators/teams.service.ts';
+import { Inbox, Team } from '../store/entities/index.ts';
+import { visibleInboxIds, type Actor } from './access.ts';
+
+export const inboxDto = (i: Inbox) => ({
+  id: i.id,
+  kind: i.kind,
+  name: i.name,
+  settings: i.settings,
+  memberIds: i.members.isInitialized() ? i.members.getItems().map((m) => m.id).sort((a, b) => a - b) : [],
+  teamIds: i.teams.isInitialized() ? i.teams.getItems().map((t) => t.id).sort((a, b) => a - b) : [],
+  createdAt: i.createdAt.toISOString(),
+});
+export type InboxDto = ReturnType<typeof inboxDto>;
+
+export const inboxConfig = (i: Inbox): InboxConfig => ({ id: i.id, kind: i.kind as ChannelKind, name: i.name, settings: i.settings, secret: i.secret, updatedAt: i.updatedAt });
+
+export interface InboxInput {
+  kind?: string;
+  name?: string;
+  settings?: Record<string, unknown>;
+  memberIds?: number[];
+  teamIds?: number[];
+}
+
+const newSecret = () => randomBytes(32).toString('base64url');
+
+/** Admins configure inboxes; each change rebuilds the inbox's adapter and tells the gateway who may now see it. */
+export class InboxesService {
+  readonly #orm: MikroORM;
+  readonly #channels: ChannelManager;
+  readonly #onAccessChanged: () => Promise<void>;
+
+  constructor(orm: MikroORM, channels: ChannelManager, onAccessChanged: () => Promise<void>) {
+    this.#orm = orm;
+    this.#channels = channels;
+    this.#onAccessChanged = onAccessChanged;
+  }
+
+  async list(actor: Actor): Promise<InboxDto[]> {
+    const em = this.#orm.em.fork();
+    const visible = await visibleInboxIds(em, actor);
+    const inboxes = await em.find(Inbox, visible === null ? {} : { id: { $in: visible } }, { populate: ['members', 'teams'], orderBy: { id: 'asc' } });
+    return inboxes.map(inboxDto);
+  }
+
+  async get(id: number): Promise<InboxDto> {
+    const inbox = await this.#orm.em.fork().findOne(Inbox, id, { populate: ['members', 'teams'] });
+    if (!inbox) throw notFound('Inbox');
+    return inboxDto(inbox);
+  }
+
+  /** Creates an inbox; its secret (the API token and signing key) is returned here and never again. */
+  async create(input: InboxInput & { kind: string; name: string }): Promise<InboxDto & { secret: string }> {
+    if (!SUPPORTED_KINDS.includes(input.kind as ChannelKind)) throw badRequest(`Unknown inbox kind "${input.kind}"; supported: ${SUPPORTED_KINDS.join(', ')}`);
+    const em = this.#orm.em.fork();
+    const inbox = em.create(Inbox, { kind: input.kind, name: input.name, settings: input.settings ?? {}, secret: newSecret() });
+    await this.#applyAccess(em, inbox, input);
+    await em.flush();
+    await this.#changed(inbox);
+    return { ...inboxDto(inbox), secret: inbox.secret };
+  }
+
+  async update(id: number, input: InboxInput): Promise<InboxDto> {
+    const em = this.#orm.em.fork();
+    const inbox = await em.findOne(Inbox, id, { populate: ['members', 'teams'] });
+    if (!inbox) throw notFound('Inbox');
+    if (input.kind !== undefined && input.kind !== inbox.kind) throw badRequest('An inbox cannot change its kind; create a new one');
+    if (input.name !== undefined) inbox.name = input.name;
+    if (input.settings !== undefined) inbox.settings = input.settings;
+    await this.#applyAccess(em, inbox, input);
+    inbox.updatedAt = new Date();
+    await em.flush();
+    await this.#changed(inbox);
+    return inboxDto(inbox);
+  }
+
+  async rotateSecret(id: number): Promise<{ secret: string }> {
+    const em = this.#orm.em.fork();
+    const inbox = await em.findOne(Inbox, id);
+    if (!inbox) throw notFound('Inbox');
+    inbox.secret = newSecret();
+    inbox.updatedAt = new Date();
+    await em.flush();
+    await this.#channels.refresh(inboxConfig(inbox));
+    return { secret: inbox.secret };
+  }
+
+  async remove(id: number): Promise<void> {
+    if ((await this.#orm.em.fork().nativeDelete(Inbox, { id })) === 0) throw notFound('Inbox');
+    await this.#channels.remove(id);
+    await this.#onAccessChanged();
+  }
+
+  async #applyAccess(em: EntityManager, inbox: Inbox, input: InboxInput): Promise<void> {
+    if (input.memberIds) inbox.members.set(await operatorsById(em, input.memberIds));
+    if (input.teamIds) {
+      const teams = await em.find(Team, { id: { $in: [...new Set(input.teamIds)] } });
+      if (teams.length !== new Set(input.teamIds).size) throw badRequest('Unknown team id(s)');
+      inbox.teams.set(teams);
+    }
+  }
+
+  async #changed(inbox: Inbox): Promise<void> {
+    await this.#channels.refresh(inboxConfig(inbox));
+    await this.#onAccessChanged();
+  }
+}

@@ -1,0 +1,50 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { ChannelManager } from '../channels/channel-manager.ts';
+import type { Queues } from '../workers/queues.ts';
+import type { Config } from './config.ts';
+import { ContactsService } from './contacts/contacts.service.ts';
+import { MergeService } from './contacts/merge.service.ts';
+import { ConversationService } from './inbox/conversation.service.ts';
+import { InboxEvents } from './inbox/events.ts';
+import { InboxesService } from './inbox/inboxes.service.ts';
+import { IngestService } from './inbox/ingest.service.ts';
+import { ReplyService } from './inbox/reply.service.ts';
+import { CannedResponsesService } from './operators/canned-responses.service.ts';
+import { OperatorsService } from './operators/operators.service.ts';
+import { SessionsService } from './operators/sessions.service.ts';
+import { TeamsService } from './operators/teams.service.ts';
+
+export interface Infrastructure {
+  config: Config;
+  orm: MikroORM;
+  queues: Queues;
+}
+
+/** Every service, wired once; the HTTP app, the gateway and the workers all take this. */
+export function createServices({ config, orm, queues }: Infrastructure) {
+  const events = new InboxEvents();
+  const channels = new ChannelManager({ callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS });
+  const contacts = new ContactsService(orm);
+  // Set by the gateway once it exists: moves operators' sockets in and out of inbox rooms.
+  const access = { changed: async () => {}, operatorChanged: (_operatorId: number) => {} };
+  return {
+    config,
+    orm,
+    queues,
+    events,
+    channels,
+    access,
+    ingest: new IngestService(orm, events),
+    replies: new ReplyService(orm, events, queues.sendMessage),
+    conversations: new ConversationService(orm, events),
+    contacts,
+    merge: new MergeService(orm, events, contacts),
+    sessions: new SessionsService(orm, config.SESSION_TTL_HOURS),
+    operators: new OperatorsService(orm),
+    teams: new TeamsService(orm),
+    canned: new CannedResponsesService(orm),
+    inboxes: new InboxesService(orm, channels, () => access.changed()),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

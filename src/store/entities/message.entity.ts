@@ -1,0 +1,47 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { Conversation } from './conversation.entity.ts';
+import { Inbox } from './inbox.entity.ts';
+import { Operator } from './operator.entity.ts';
+
+export const AUTHOR_TYPES = ['contact', 'operator', 'bot', 'system'] as const;
+export type AuthorType = (typeof AUTHOR_TYPES)[number];
+
+/**
+ * Delivery statuses (see message-status.ts for the order they move in). `received` is an inbound message, `note` a private note;
+ * `sending` marks a reply handed to the channel, so a retried job never sends it twice.
+ */
+export const MESSAGE_STATUSES = ['received', 'note', 'queued', 'sending', 'sent', 'failed', 'delivered', 'read', 'unknown'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface Attachment {
+  url?: string;
+  name?: string;
+  contentType?: string;
+  size?: number;
+}
+
+export const Message = defineEntity({
+  name: 'Message',
+  properties: {
+    id: p.integer().primary(),
+    conversation: () => p.manyToOne(Conversation).deleteRule('cascade'),
+    /** Denormalised so (inbox, externalId) can be unique: the dedup guard for every channel. */
+    inbox: () => p.manyToOne(Inbox).deleteRule('cascade'),
+    direction: p.enum(['in', 'out'] as const),
+    authorType: p.enum(AUTHOR_TYPES),
+    operator: () => p.manyToOne(Operator).nullable().deleteRule('set null'),
+    text: p.text().nullable(),
+    html: p.text().nullable(),
+    attachments: p.json<Attachment[]>().default('[]'),
+    externalId: p.string().nullable(),
+    replyToExternalId: p.string().nullable(),
+    status: p.enum(MESSAGE_STATUSES),
+    failureReason: p.string().nullable(),
+    private: p.boolean().default(false),
+    sentAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  uniques: [{ properties: ['inbox', 'externalId'] }],
+  indexes: [{ properties: ['conversation', 'id'] }],
+});
+export type Message = InferEntity<typeof Message>;

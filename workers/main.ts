@@ -1,0 +1,27 @@
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Server } from 'socket.io';
+import { boot, onShutdown } from '../src/bootstrap.ts';
+import { loadConfig } from '../src/config.ts';
+import { fanOut } from '../src/gateway/fan-out.ts';
+import { startWorkers } from './start-workers.ts';
+
+// A worker process: sends replies and runs maintenance. Its events reach operators through a
+// Socket.io server with no HTTP listener, whose Redis streams adapter relays them to every server process.
+const log = (line: string) => console.log(`[crm-worker] ${line}`);
+const config = loadConfig();
+const runtime = await boot(config, log).catch((error: Error) => {
+  console.error(`[crm-worker] cannot start: ${error.message}`);
+  process.exit(1);
+});
+const relayRedis = runtime.redis.duplicate();
+const io = new Server({ adapter: createAdapter(relayRedis, { streamName: `${config.REDIS_PREFIX}:socket.io` }) });
+const stopFanOut = fanOut(io, runtime.services.events);
+const workers = await startWorkers(runtime.services, runtime.redis, log);
+log(`working (concurrency ${config.WORKER_CONCURRENCY})`);
+
+onShutdown(async () => {
+  await workers.close(config.SHUTDOWN_TIMEOUT_MS);
+  stopFanOut();
+  relayRedis.disconnect();
+  await runtime.close();
+}, log);
