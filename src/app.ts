@@ -20,6 +20,7 @@ import { healthRoutes } from './http/routes/health.routes.ts';
 import { inboxesRoutes } from './http/routes/inboxes.routes.ts';
 import { operatorsRoutes } from './http/routes/operators.routes.ts';
 import { teamsRoutes } from './http/routes/teams.routes.ts';
+import { validatorCompiler } from './http/validation.ts';
 import type { Services } from './services.ts';
 
 export interface AppDeps {
@@ -42,9 +43,8 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
     logger,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: true,
-    // Reject unknown fields instead of silently dropping them; coerce query strings to their declared types.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
+  app.setValidatorCompiler(validatorCompiler);
   const metrics = createMetrics();
 
   await app.register(errorsPlugin);
