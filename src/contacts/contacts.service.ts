@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager, type FilterQuer
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { Contact, ContactIdentity, ContactNote, ContactTag } from '../store/entities/index.ts';
 import { afterPosition, decodeCursor, page } from '../inbox/cursor.ts';
+import { flushOrConflict } from '../store/flush.ts';
 import { contactDto, identityDto, noteDto, type ContactDto } from './contact-dto.ts';
 import { normalizeIdentity, type IdentityKey } from './identity.ts';
 
@@ -88,12 +89,7 @@ export class ContactsService {
     const em = this.#orm.em.fork();
     const contact = await this.#load(em, id);
     const identity = em.create(ContactIdentity, { contact, ...key });
-    try {
-      await em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw conflict(`${key.kind} ${key.value} already belongs to a card; merge the two cards instead`);
-      throw error;
-    }
+    await flushOrConflict(em, `${key.kind} ${key.value} already belongs to a card; merge the two cards instead`);
     return identityDto(identity);
   }
 

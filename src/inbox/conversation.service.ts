@@ -1,6 +1,6 @@
 import type { EntityManager, FilterQuery, MikroORM } from '@mikro-orm/core';
-import { badRequest, notFound } from '../errors.ts';
-import { Conversation, ConversationLabel, Inbox, Message, Operator, Team, type ConversationStatus } from '../store/entities/index.ts';
+import { badRequest } from '../errors.ts';
+import { Conversation, ConversationLabel, Message, Operator, Team, type ConversationStatus } from '../store/entities/index.ts';
 import { canSeeInbox, conversationFor, visibleInboxIds, type Actor } from './access.ts';
 import { afterPosition, decodeCursor, page } from './cursor.ts';
 import { conversationDto, conversationWithLabels, labelsOf, messageDto, type ConversationDto, type MessageDto } from './dto.ts';
@@ -166,8 +166,4 @@ async function announce(em: EntityManager, record: RecordEvent, conversations: C
     record('conversation.updated', c.inbox.id, { conversation: dto });
     return dto;
   });
-}
-
-export async function inboxExists(em: EntityManager, id: number): Promise<void> {
-  if (!(await em.findOne(Inbox, id, { fields: ['id'] }))) throw notFound('Inbox');
 }

@@ -1,5 +1,6 @@
-import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
-import { conflict, notFound } from '../errors.ts';
+import type { MikroORM } from '@mikro-orm/core';
+import { notFound } from '../errors.ts';
+import { flushOrConflict } from '../store/flush.ts';
 import { CannedResponse } from '../store/entities/index.ts';
 
 export const cannedDto = (c: CannedResponse) => ({ id: c.id, shortCode: c.shortCode, content: c.content });
@@ -22,12 +23,7 @@ export class CannedResponsesService {
     const canned = id === null ? em.create(CannedResponse, { shortCode: input.shortCode!, content: input.content! }) : await em.findOne(CannedResponse, id);
     if (!canned) throw notFound('Canned response');
     em.assign(canned, input);
-    try {
-      await em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw conflict(`The short code "${input.shortCode}" is taken`);
-      throw error;
-    }
+    await flushOrConflict(em, `The short code "${input.shortCode}" is taken`);
     return cannedDto(canned);
   }
 

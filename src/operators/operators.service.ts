@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
-import { conflict, notFound } from '../errors.ts';
+import type { MikroORM } from '@mikro-orm/core';
+import { notFound } from '../errors.ts';
+import { flushOrConflict } from '../store/flush.ts';
 import { Operator, type Role } from '../store/entities/index.ts';
 import { hashPassword } from './sessions.service.ts';
 
@@ -29,12 +30,7 @@ export class OperatorsService {
   async create(input: OperatorInput): Promise<OperatorDto> {
     const em = this.#orm.em.fork();
     const operator = em.create(Operator, { email: input.email.trim().toLowerCase(), name: input.name, role: input.role, passwordHash: await hashPassword(input.password) });
-    try {
-      await em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw conflict(`An operator with email ${input.email} already exists`);
-      throw error;
-    }
+    await flushOrConflict(em, `An operator with email ${input.email} already exists`);
     return operatorDto(operator);
   }
 

@@ -1,5 +1,6 @@
-import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/core';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { badRequest, notFound } from '../errors.ts';
+import { flushOrConflict } from '../store/flush.ts';
 import { Operator, Team } from '../store/entities/index.ts';
 
 export const teamDto = (t: Team) => ({ id: t.id, name: t.name, memberIds: t.members.getItems().map((m) => m.id).sort((a, b) => a - b) });
@@ -22,12 +23,7 @@ export class TeamsService {
     if (!team) throw notFound('Team');
     if (input.name !== undefined) team.name = input.name;
     if (input.memberIds) team.members.set(await operatorsById(em, input.memberIds));
-    try {
-      await em.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw conflict(`A team named "${input.name}" already exists`);
-      throw error;
-    }
+    await flushOrConflict(em, `A team named "${input.name}" already exists`);
     return teamDto(team);
   }
 
