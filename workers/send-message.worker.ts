@@ -1,10 +1,10 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { ChannelKind } from '../channels/channel-adapter.ts';
 import { ChannelError } from '../channels/channel-error.ts';
 import type { ChannelManager } from '../channels/channel-manager.ts';
 import { messageDto } from '../src/inbox/dto.ts';
 import type { InboxEvents } from '../src/inbox/events.ts';
+import { inboxConfig } from '../src/inbox/inboxes.service.ts';
 import { advanceStatus } from '../src/inbox/message-status.ts';
 import { Conversation, Inbox, Message, type MessageStatus } from '../src/store/entities/index.ts';
 import { SEND_MESSAGE_QUEUE, type SendMessageJob } from './queues.ts';
@@ -48,7 +48,7 @@ export function sendMessageProcessor(deps: SendDeps) {
     }
 
     try {
-      const adapter = deps.channels.adapterFor({ ...inbox, kind: inbox.kind as ChannelKind });
+      const adapter = deps.channels.adapterFor(inboxConfig(inbox));
       const { externalId } = await adapter.send(
         { inboxId: inbox.id, externalThreadId: conversation.externalThreadId, externalUserId: conversation.externalUserId },
         { id: message.id, conversationId: conversation.id, text: message.text ?? undefined, html: message.html ?? undefined, attachments: message.attachments, replyToExternalId: message.replyToExternalId ?? undefined },
