@@ -2,12 +2,12 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { fanOut } from './gateway/fan-out.ts';
 import { attachOperatorGateway } from './gateway/operator.gateway.ts';
+import { socketAdapter } from './gateway/redis-adapter.ts';
 import { createMetrics } from './http/metrics.ts';
 import { authPlugin } from './http/plugins/auth.plugin.ts';
 import { errorsPlugin } from './http/plugins/errors.plugin.ts';
@@ -45,6 +45,8 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
     trustProxy: true,
   });
   app.setValidatorCompiler(validatorCompiler);
+  // The API speaks JSON only: a text/plain body gets 415 like any other type, not a confusing "must be object".
+  app.removeContentTypeParser('text/plain');
   const metrics = createMetrics();
 
   await app.register(errorsPlugin);
@@ -81,7 +83,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
     // Browsers always send Origin on cross-site requests and WebSocket handshakes; a foreign one is refused
     // (cross-site WebSocket hijacking with the operator's cookie). Non-browser clients send none.
     allowRequest: (request, callback) => callback(null, !request.headers.origin || origins.has(request.headers.origin)),
-    adapter: createAdapter(adapterRedis, { streamName: `${config.REDIS_PREFIX}:socket.io` }),
+    adapter: socketAdapter(adapterRedis, config.REDIS_PREFIX),
   });
   app.decorate('io', io);
   const gateway = attachOperatorGateway(io, services);

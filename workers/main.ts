@@ -1,8 +1,8 @@
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import { boot, onShutdown } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { fanOut } from '../src/gateway/fan-out.ts';
+import { socketAdapter } from '../src/gateway/redis-adapter.ts';
 import { startWorkers } from './start-workers.ts';
 
 // A worker process: sends replies and runs maintenance. Its events reach operators through a
@@ -14,7 +14,7 @@ const runtime = await boot(config, log).catch((error: Error) => {
   process.exit(1);
 });
 const relayRedis = runtime.redis.duplicate();
-const io = new Server({ adapter: createAdapter(relayRedis, { streamName: `${config.REDIS_PREFIX}:socket.io` }) });
+const io = new Server({ adapter: socketAdapter(relayRedis, config.REDIS_PREFIX) });
 const stopFanOut = fanOut(io, runtime.services.events);
 const workers = await startWorkers(runtime.services, runtime.redis, log);
 log(`working (concurrency ${config.WORKER_CONCURRENCY})`);

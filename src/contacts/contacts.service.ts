@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager, type FilterQuery, type MikroORM } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { Contact, ContactIdentity, ContactNote, ContactTag } from '../store/entities/index.ts';
 import { afterPosition, decodeCursor, page } from '../inbox/cursor.ts';
@@ -55,7 +56,9 @@ export class ContactsService {
     if (q) {
       const like = `%${q}%`;
       const digits = q.replace(/[\s().-]/g, '');
-      where.push({ $or: [{ name: { $ilike: like } }, { identities: { value: { $ilike: like } } }, ...(digits !== q ? [{ identities: { value: { $like: `%${digits}%` } } }] : [])] });
+      // SQLite has no ILIKE (its LIKE already ignores ASCII case); PostgreSQL's LIKE is case-sensitive.
+      const anyCase = em.getDriver() instanceof PostgreSqlDriver ? '$ilike' : '$like';
+      where.push({ $or: [{ name: { [anyCase]: like } }, { identities: { value: { [anyCase]: like } } }, ...(digits !== q ? [{ identities: { value: { $like: `%${digits}%` } } }] : [])] });
     }
     if (options.tag) where.push({ tags: { tag: options.tag } });
     if (options.cursor) where.push(afterPosition('createdAt', decodeCursor(options.cursor)));

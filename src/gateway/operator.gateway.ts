@@ -24,6 +24,12 @@ interface Deps {
 const cookieValue = (header: string | undefined, name: string) =>
   header?.split(';').map((part) => part.trim().split('=')).find(([key]) => key === name)?.[1];
 
+/** A logged event as `sync` returns it: the same shape as its live push (see fan-out.ts), plus `type`. */
+function replayed(row: InboxEvent) {
+  const { payload, ...meta } = toPublished(row);
+  return { ...meta, ...payload };
+}
+
 /**
  * The operators' Socket.io namespace. A socket is authenticated once at the handshake (session
  * cookie or `auth.token`), joins the rooms of the inboxes its operator may see, and can ask for
@@ -57,9 +63,13 @@ export function attachOperatorGateway(io: Server, deps: Deps) {
       const em = deps.orm.em.fork();
       const visible = await visibleInboxIds(em, actor);
       const seen = since > 0 ? await em.findOne(InboxEvent, since, { fields: ['createdAt'] }) : null;
-      const lowerBound = seen ? { $or: [{ id: { $gt: since } }, { createdAt: { $gte: new Date(seen.createdAt.getTime() - SYNC_OVERLAP_MS) } }] } : { id: { $gt: since } };
-      const rows = await em.find(InboxEvent, { $and: [lowerBound, visible === null ? {} : { inboxId: { $in: visible } }] }, { orderBy: { id: 'asc' }, limit: SYNC_PAGE + 1 });
-      ack({ events: rows.slice(0, SYNC_PAGE).map((row) => ({ ...toPublished(row), ...row.payload })), hasMore: rows.length > SYNC_PAGE });
+      const inVisible = visible === null ? {} : { inboxId: { $in: visible } };
+      // Pages advance by id alone, so asking again with the last id always makes progress (even after a burst).
+      const newer = await em.find(InboxEvent, { $and: [{ id: { $gt: since } }, inVisible] }, { orderBy: { id: 'asc' }, limit: SYNC_PAGE + 1 });
+      // Plus the overlap: ids below `since` from just before it, which may have committed after it was pushed.
+      const overlap = seen ? await em.find(InboxEvent, { $and: [{ id: { $lt: since } }, { createdAt: { $gte: new Date(seen.createdAt.getTime() - SYNC_OVERLAP_MS) } }, inVisible] }, { orderBy: { id: 'desc' }, limit: SYNC_PAGE }) : [];
+      const rows = [...overlap.reverse(), ...newer.slice(0, SYNC_PAGE)];
+      ack({ events: rows.map(replayed), hasMore: newer.length > SYNC_PAGE });
     });
 
     /** The operator is typing in a conversation: shown to the other operators who can see it. */

@@ -14,7 +14,8 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
     config: {
       access: 'public',
       // Per address and account, so one attacker cannot lock out everyone and one account cannot be guessed at from many tabs.
-      rateLimit: { max: services.config.LOGIN_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute', keyGenerator: (request) => `${request.ip}:${String((request.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}` },
+      // preHandler, not the default onRequest: the key needs the parsed body's email, which onRequest has not read yet.
+      rateLimit: { hook: 'preHandler', max: services.config.LOGIN_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute', keyGenerator: (request) => `${request.ip}:${String((request.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}` },
     },
   }, async (request, reply) => {
     const { email, password } = request.body as { email: string; password: string };

@@ -6,7 +6,7 @@ import { actorOf } from '../plugins/auth.plugin.ts';
 import { Cursor, IdParams, Limit, Name, Nullable, Strict } from '../schemas.ts';
 
 const everyone = { access: ['admin', 'operator', 'marketer'] as const };
-const IdentityInput = Strict({ kind: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z][a-z-]*$' }), value: Type.String({ minLength: 1, maxLength: 320 }) });
+const IdentityInput = Strict({ kind: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z][a-z-]*$' }), value: Type.String({ minLength: 1, maxLength: 255 }) }); // the column is varchar(255) on PostgreSQL
 const Tags = Type.Array(Name(64), { maxItems: 100 });
 const Fields = {
   name: Type.Optional(Nullable(Name())),

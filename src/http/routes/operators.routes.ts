@@ -12,7 +12,7 @@ export async function operatorsRoutes(app: FastifyInstance, { services }: { serv
   app.get('/operators', { schema: { tags: ['operators'] }, config: { access: ['admin', 'operator'] } }, () => services.operators.list());
 
   app.post('/operators', {
-    schema: { tags: ['operators'], body: Strict({ email: Type.String({ format: 'email', maxLength: 320 }), name: Name(), password: Password, role: RoleSchema }) },
+    schema: { tags: ['operators'], body: Strict({ email: Type.String({ format: 'email', maxLength: 254 }), name: Name(), password: Password, role: RoleSchema }) },
     config: admin,
   }, async (request, reply) => reply.status(201).send(await services.operators.create(request.body as { email: string; name: string; password: string; role: Role })));
 

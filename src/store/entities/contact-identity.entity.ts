@@ -13,7 +13,7 @@ export const ContactIdentity = defineEntity({
     kind: p.string(),
     value: p.string(),
     /** Set when the channel reported this address cannot be reached (blocked the bot, bouncing…). */
-    unreachableReason: p.string().nullable(),
+    unreachableReason: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   uniques: [{ properties: ['kind', 'value'] }],

@@ -9,7 +9,7 @@ export const Contact = defineEntity({
   properties: {
     id: p.integer().primary(),
     name: p.string().nullable(),
-    avatarUrl: p.string().nullable(),
+    avatarUrl: p.text().nullable(),
     birthday: p.string().nullable(),
     language: p.string().nullable(),
     timezone: p.string().nullable(),

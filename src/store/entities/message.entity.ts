@@ -36,7 +36,7 @@ export const Message = defineEntity({
     externalId: p.string().nullable(),
     replyToExternalId: p.string().nullable(),
     status: p.enum(MESSAGE_STATUSES),
-    failureReason: p.string().nullable(),
+    failureReason: p.text().nullable(),
     private: p.boolean().default(false),
     sentAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -1,16 +1,16 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124083621 extends Migration {
+export class Migration20261124084509 extends Migration {
 
-  override name = 'Migration20261124083621';
+  override name = 'Migration20261124084509';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "canned_response" ("id" serial primary key, "short_code" varchar(255) not null, "content" text not null, "created_at" timestamptz not null);`);
     this.addSql(`alter table "canned_response" add constraint "canned_response_short_code_unique" unique ("short_code");`);
 
-    this.addSql(`create table "contact" ("id" serial primary key, "name" varchar(255) null, "avatar_url" varchar(255) null, "birthday" varchar(255) null, "language" varchar(255) null, "timezone" varchar(255) null, "custom_fields" jsonb not null default '{}', "created_at" timestamptz not null, "updated_at" timestamptz not null, "last_activity_at" timestamptz null);`);
+    this.addSql(`create table "contact" ("id" serial primary key, "name" varchar(255) null, "avatar_url" text null, "birthday" varchar(255) null, "language" varchar(255) null, "timezone" varchar(255) null, "custom_fields" jsonb not null default '{}', "created_at" timestamptz not null, "updated_at" timestamptz not null, "last_activity_at" timestamptz null);`);
 
-    this.addSql(`create table "contact_identity" ("id" serial primary key, "contact_id" int not null, "kind" varchar(255) not null, "value" varchar(255) not null, "unreachable_reason" varchar(255) null, "created_at" timestamptz not null);`);
+    this.addSql(`create table "contact_identity" ("id" serial primary key, "contact_id" int not null, "kind" varchar(255) not null, "value" varchar(255) not null, "unreachable_reason" text null, "created_at" timestamptz not null);`);
     this.addSql(`create index "contact_identity_contact_id_index" on "contact_identity" ("contact_id");`);
     this.addSql(`alter table "contact_identity" add constraint "contact_identity_kind_value_unique" unique ("kind", "value");`);
 
@@ -45,7 +45,7 @@ export class Migration20261124083621 extends Migration {
     this.addSql(`create index "conversation_last_activity_at_id_index" on "conversation" ("last_activity_at", "id");`);
     this.addSql(`alter table "conversation" add constraint "conversation_inbox_id_external_thread_id_unique" unique ("inbox_id", "external_thread_id");`);
 
-    this.addSql(`create table "message" ("id" serial primary key, "conversation_id" int not null, "inbox_id" int not null, "direction" text not null, "author_type" text not null, "operator_id" int null, "text" text null, "html" text null, "attachments" jsonb not null default '[]', "external_id" varchar(255) null, "reply_to_external_id" varchar(255) null, "status" text not null, "failure_reason" varchar(255) null, "private" boolean not null default false, "sent_at" timestamptz null, "created_at" timestamptz not null);`);
+    this.addSql(`create table "message" ("id" serial primary key, "conversation_id" int not null, "inbox_id" int not null, "direction" text not null, "author_type" text not null, "operator_id" int null, "text" text null, "html" text null, "attachments" jsonb not null default '[]', "external_id" varchar(255) null, "reply_to_external_id" varchar(255) null, "status" text not null, "failure_reason" text null, "private" boolean not null default false, "sent_at" timestamptz null, "created_at" timestamptz not null);`);
     this.addSql(`create index "message_conversation_id_id_index" on "message" ("conversation_id", "id");`);
     this.addSql(`alter table "message" add constraint "message_inbox_id_external_id_unique" unique ("inbox_id", "external_id");`);
 
