@@ -14,10 +14,11 @@ const InboundBody = Strict({
   externalMessageId: Text(255),
   externalThreadId: Type.Optional(Text(255)),
   sender: Strict({
-    externalUserId: Text(255),
+    // Stored as the identity "<inboxId>:<externalUserId>" in a varchar(255): leave room for the prefix.
+    externalUserId: Text(240),
     name: Type.Optional(Text(200)),
     phone: Type.Optional(Text(40)),
-    email: Type.Optional(Text(320)),
+    email: Type.Optional(Text(254)),
     username: Type.Optional(Text(200)),
   }),
   text: Type.Optional(Type.String({ maxLength: 65_536 })),

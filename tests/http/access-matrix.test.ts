@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/store/entities/index.ts';
+import { eventually, nextEvent, TestServer, type Session } from '../helpers/test-server.ts';
+
+type Caller = Role | 'anonymous';
+const CALLERS: Caller[] = ['anonymous', 'admin', 'operator', 'marketer'];
+const unique = () => randomBytes(4).toString('hex');
+
+/** What ids the matrix rows need: an inbox the operator belongs to, and a conversation in it. */
+interface World {
+  inboxId: number;
+  conversationId: number;
+  contactId: number;
+  newContact: () => Promise<number>;
+}
+
+interface Row {
+  resource: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  url: (w: World) => string | Promise<string>;
+  payload?: () => object;
+  allowed: Role[];
+}
+
+const STAFF: Role[] = ['admin', 'operator'];
+const EVERYONE: Role[] = ['admin', 'operator', 'marketer'];
+
+/** Representative routes of each resource and who may call them. */
+const MATRIX: Row[] = [
+  { resource: 'operators', method: 'GET', url: () => '/operators', allowed: STAFF },
+  { resource: 'operators', method: 'POST', url: () => '/operators', payload: () => ({ email: `new-${unique()}@crm.test`, name: 'New', password: 'a-long-password', role: 'operator' }), allowed: ['admin'] },
+  { resource: 'teams', method: 'GET', url: () => '/teams', allowed: STAFF },
+  { resource: 'teams', method: 'POST', url: () => '/teams', payload: () => ({ name: `team-${unique()}` }), allowed: ['admin'] },
+  { resource: 'inboxes', method: 'GET', url: () => '/inboxes', allowed: STAFF },
+  { resource: 'inboxes', method: 'GET', url: (w) => `/inboxes/${w.inboxId}`, allowed: STAFF },
+  { resource: 'inboxes', method: 'POST', url: () => '/inboxes', payload: () => ({ kind: 'test', name: `inbox-${unique()}` }), allowed: ['admin'] },
+  { resource: 'inboxes', method: 'PATCH', url: (w) => `/inboxes/${w.inboxId}`, payload: () => ({ name: 'Support' }), allowed: ['admin'] },
+  { resource: 'conversations', method: 'GET', url: () => '/conversations', allowed: STAFF },
+  { resource: 'conversations', method: 'GET', url: (w) => `/conversations/${w.conversationId}`, allowed: STAFF },
+  { resource: 'conversations', method: 'PATCH', url: (w) => `/conversations/${w.conversationId}`, payload: () => ({ status: 'open' }), allowed: STAFF },
+  { resource: 'conversations', method: 'POST', url: (w) => `/conversations/${w.conversationId}/labels`, payload: () => ({ labels: ['billing'] }), allowed: STAFF },
+  { resource: 'messages', method: 'GET', url: (w) => `/conversations/${w.conversationId}/messages`, allowed: STAFF },
+  { resource: 'messages', method: 'POST', url: (w) => `/conversations/${w.conversationId}/messages`, payload: () => ({ text: 'a private thought', private: true }), allowed: STAFF },
+  { resource: 'contacts', method: 'GET', url: () => '/contacts', allowed: EVERYONE },
+  { resource: 'contacts', method: 'POST', url: () => '/contacts', payload: () => ({ name: 'Someone' }), allowed: EVERYONE },
+  { resource: 'contacts', method: 'PATCH', url: (w) => `/contacts/${w.contactId}`, payload: () => ({ language: 'en' }), allowed: EVERYONE },
+  { resource: 'contacts', method: 'GET', url: (w) => `/contacts/${w.contactId}/conversations`, allowed: STAFF },
+  { resource: 'contacts', method: 'POST', url: async (w) => `/contacts/${await w.newContact()}/merge`, payload: () => ({ sourceId: 0 }), allowed: STAFF },
+  { resource: 'contacts', method: 'DELETE', url: async (w) => `/contacts/${await w.newContact()}`, allowed: ['admin'] },
+  { resource: 'canned responses', method: 'GET', url: () => '/canned-responses', allowed: STAFF },
+  { resource: 'canned responses', method: 'POST', url: () => '/canned-responses', payload: () => ({ shortCode: `c${unique()}`, content: 'Thanks!' }), allowed: ['admin'] },
+  { resource: 'auth', method: 'GET', url: () => '/auth/me', allowed: EVERYONE },
+];
+
+describe('who may do what', () => {
+  let server: TestServer;
+  const sessions = {} as Record<Role, Session>;
+  let world: World;
+  let inboxB: number;
+  let conversationB: number;
+
+  const as = (session: Session | null, method: Row['method'], url: string, payload?: object) =>
+    server.app.inject({ method, url: `/api/v1${url}`, headers: session?.headers ?? {}, payload });
+  // Fetch the adapter each time: editing an inbox (members, name) rebuilds its channel.
+  const customerWrites = async (inboxId: number, user: string, text = 'hello') =>
+    (await (await server.testChannel(inboxId)).receive({ externalMessageId: unique(), externalThreadId: user, sender: { externalUserId: user, name: user }, text })) as { conversationId: number; contactId: number; message: { id: number } };
+
+  beforeAll(async () => {
+    server = await TestServer.start();
+    sessions.admin = await server.login();
+    sessions.operator = await server.operator('operator');
+    sessions.marketer = await server.operator('marketer');
+    const a = await server.inbox('test', { memberIds: [sessions.operator.operatorId] });
+    const b = await server.inbox('test');
+    const inA = await customerWrites(a.id, 'customer-a');
+    conversationB = (await customerWrites(b.id, 'customer-b')).conversationId;
+    inboxB = b.id;
+    world = {
+      inboxId: a.id,
+      conversationId: inA.conversationId,
+      contactId: inA.contactId,
+      newContact: async () => (await as(sessions.admin, 'POST', '/contacts', { name: 'Disposable' })).json().id,
+    };
+  });
+  afterAll(() => server.close());
+
+  describe.each(MATRIX)('$method $resource', (row) => {
+    it.each(CALLERS)('as %s', async (caller) => {
+      const url = await row.url(world);
+      let payload = row.payload?.();
+      // Merging needs a real source card, made fresh so each allowed call has something to merge.
+      if (payload && 'sourceId' in payload) payload = { sourceId: await world.newContact() };
+      const response = await as(caller === 'anonymous' ? null : sessions[caller], row.method, url, payload);
+      if (caller === 'anonymous') {
+        expect(response.statusCode).toBe(401);
+        expect(response.json().error.code).toBe('UNAUTHENTICATED');
+      } else if (row.allowed.includes(caller)) {
+        expect(response.statusCode, response.body).toBeGreaterThanOrEqual(200);
+        expect(response.statusCode, response.body).toBeLessThan(300);
+      } else {
+        expect(response.statusCode).toBe(403);
+        expect(response.json().error.code).toBe('FORBIDDEN');
+      }
+    });
+  });
+
+  it('refuses a made-up or logged-out token with 401', async () => {
+    const fake = { token: 'nope', operatorId: 0, headers: { authorization: 'Bearer nope' } };
+    expect((await as(fake, 'GET', '/auth/me')).statusCode).toBe(401);
+    const session = await server.login();
+    expect((await as(session, 'POST', '/auth/logout')).statusCode).toBe(204);
+    expect((await as(session, 'GET', '/auth/me')).statusCode).toBe(401);
+  });
+
+  describe.each([
+    ['a direct member of inbox A', 'member'],
+    ['a member through a team', 'team'],
+  ] as const)('an operator who is %s', (_title, via) => {
+    let operator: Session;
+
+    beforeAll(async () => {
+      operator = await server.operator('operator');
+      const admin = sessions.admin;
+      if (via === 'member') {
+        const current = (await as(admin, 'GET', `/inboxes/${world.inboxId}`)).json().memberIds as number[];
+        expect((await as(admin, 'PATCH', `/inboxes/${world.inboxId}`, { memberIds: [...current, operator.operatorId] })).statusCode).toBe(200);
+      } else {
+        const team = (await as(admin, 'POST', '/teams', { name: `team-${unique()}`, memberIds: [operator.operatorId] })).json();
+        expect((await as(admin, 'PATCH', `/inboxes/${world.inboxId}`, { teamIds: [team.id] })).statusCode).toBe(200);
+      }
+    });
+
+    it('sees inbox A\'s conversations and never inbox B\'s in the list', async () => {
+      const all = (await as(operator, 'GET', '/conversations')).json().items as { id: number; inboxId: number }[];
+      expect(all.map((c) => c.id)).toContain(world.conversationId);
+      expect(all.every((c) => c.inboxId === world.inboxId)).toBe(true);
+      expect((await as(operator, 'GET', `/conversations?inboxId=${inboxB}`)).json().items).toEqual([]);
+      expect((await as(operator, 'GET', '/inboxes')).json().map((i: { id: number }) => i.id)).toEqual([world.inboxId]);
+    });
+
+    it('gets 404 for inbox B, its conversation, its messages, replies, edits and labels, and changes nothing there', async () => {
+      const c = conversationB;
+      const attempts: [Row['method'], string, object?][] = [
+        ['GET', `/inboxes/${inboxB}`],
+        ['GET', `/conversations/${c}`],
+        ['GET', `/conversations/${c}/messages`],
+        ['POST', `/conversations/${c}/messages`, { text: 'sneaky reply' }],
+        ['PATCH', `/conversations/${c}`, { status: 'resolved' }],
+        ['POST', `/conversations/${c}/labels`, { labels: ['sneaky'] }],
+        ['DELETE', `/conversations/${c}/labels/sneaky`],
+        ['POST', `/conversations/${c}/read`],
+      ];
+      for (const [method, url, payload] of attempts) {
+        const response = await as(operator, method, url, payload);
+        expect(response.statusCode, `${method} ${url}`).toBe(404);
+        expect(response.json().error.code).toBe('NOT_FOUND');
+      }
+      const seenByAdmin = (await as(sessions.admin, 'GET', `/conversations/${c}`)).json();
+      expect(seenByAdmin).toMatchObject({ status: 'open', labels: [], unreadCount: 1 });
+      const messages = (await as(sessions.admin, 'GET', `/conversations/${c}/messages`)).json().items;
+      expect(messages.map((m: { text: string }) => m.text)).toEqual(['hello']);
+    });
+
+    it('sees only inbox A\'s conversations on a card that also wrote to inbox B', async () => {
+      const fromA = await customerWrites(world.inboxId, `both-${via}`);
+      const admin = sessions.admin;
+      const phone = via === 'member' ? '+14155552671' : '+14155552672';
+      await as(admin, 'POST', `/contacts/${fromA.contactId}/identities`, { kind: 'phone', value: phone });
+      const fromB = (await (await server.testChannel(inboxB)).receive({ externalMessageId: unique(), externalThreadId: `both-b-${via}`, sender: { externalUserId: `both-b-${via}`, phone }, text: 'hi from B' })) as { contactId: number };
+      expect(fromB.contactId).toBe(fromA.contactId);
+      const theirs = (await as(operator, 'GET', `/contacts/${fromA.contactId}/conversations`)).json().items;
+      expect(theirs.map((c: { inboxId: number }) => c.inboxId)).toEqual([world.inboxId]);
+      expect((await as(admin, 'GET', `/contacts/${fromA.contactId}/conversations`)).json().items).toHaveLength(2);
+    });
+  });
+
+  describe('over Socket.io', () => {
+    const connectFails = async (promise: Promise<Socket>) => {
+      const error = await promise.then(() => null, (e: Error) => e);
+      expect(error, 'the socket connected').toBeInstanceOf(Error);
+      return error!;
+    };
+
+    it('pushes inbox A\'s messages to its operator but not inbox B\'s, which an admin does receive', async () => {
+      const [operatorSocket, adminSocket] = [await server.socket(sessions.operator), await server.socket(sessions.admin)];
+      const leaked: unknown[] = [];
+      operatorSocket.on('message.created', (e: { inboxId: number }) => e.inboxId === inboxB && leaked.push(e));
+
+      const adminSawB = nextEvent(adminSocket, 'message.created', (e: { inboxId: number }) => e.inboxId === inboxB);
+      await customerWrites(inboxB, 'socket-b');
+      await adminSawB;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(leaked).toEqual([]);
+
+      const operatorSawA = nextEvent<{ inboxId: number; message: { id: number } }>(operatorSocket, 'message.created', (e) => e.inboxId === world.inboxId);
+      const written = await customerWrites(world.inboxId, 'socket-a');
+      expect((await operatorSawA).message.id).toBe(written.message.id);
+
+      // Catching up after a reconnect is filtered the same way.
+      const sync = await operatorSocket.timeout(5000).emitWithAck('sync', { since: 0 });
+      expect(sync.events.length).toBeGreaterThan(0);
+      expect(sync.events.every((e: { inboxId: number }) => e.inboxId === world.inboxId)).toBe(true);
+    });
+
+    it('does not let a marketer connect to the operator namespace', async () => {
+      expect((await connectFails(server.socket(sessions.marketer))).message).toBe('FORBIDDEN');
+    });
+
+    it('refuses a socket with a bad token', async () => {
+      expect((await connectFails(server.socket({ token: 'not-a-session', operatorId: 0, headers: { authorization: '' } }))).message).toBe('UNAUTHENTICATED');
+    });
+
+    it('refuses a socket from a foreign Origin and accepts one from PUBLIC_URL', async () => {
+      await connectFails(server.socket(sessions.admin, { origin: 'https://evil.example' }));
+      const socket = await server.socket(sessions.admin, { origin: new URL(server.config.PUBLIC_URL).origin });
+      expect(socket.connected).toBe(true);
+    });
+
+    it('starts pushing an inbox\'s events to an open socket once the operator is added to it, and stops when removed', async () => {
+      const newcomer = await server.operator('operator');
+      const inbox = await server.inbox('test');
+      const socket = await server.socket(newcomer);
+      const adminSocket = await server.socket(sessions.admin);
+      const received: number[] = [];
+      socket.on('message.created', (e: { inboxId: number; message: { id: number } }) => e.inboxId === inbox.id && received.push(e.message.id));
+
+      const before = nextEvent(adminSocket, 'message.created', (e: { inboxId: number }) => e.inboxId === inbox.id);
+      await customerWrites(inbox.id, 'late-1');
+      await before;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(received).toEqual([]);
+
+      expect((await as(sessions.admin, 'PATCH', `/inboxes/${inbox.id}`, { memberIds: [newcomer.operatorId] })).statusCode).toBe(200);
+      const after = await customerWrites(inbox.id, 'late-2');
+      await eventually(async () => received.includes(after.message.id), 3000);
+
+      expect((await as(sessions.admin, 'PATCH', `/inboxes/${inbox.id}`, { memberIds: [] })).statusCode).toBe(200);
+      const adminSawRemoved = nextEvent(adminSocket, 'message.created', (e: { inboxId: number }) => e.inboxId === inbox.id);
+      const removed = await customerWrites(inbox.id, 'late-3');
+      await adminSawRemoved;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(received).not.toContain(removed.message.id);
+    });
+
+    it('ends a deactivated operator\'s sessions: their socket is closed and REST answers 401', async () => {
+      const leaving = await server.operator('operator');
+      const socket = await server.socket(leaving);
+      const closed = nextEvent(socket, 'disconnect');
+      const response = await as(sessions.admin, 'PATCH', `/operators/${leaving.operatorId}`, { active: false });
+      expect(response.statusCode).toBe(200);
+      await closed;
+      expect((await as(leaving, 'GET', '/auth/me')).statusCode).toBe(401);
+      expect((await as(leaving, 'GET', '/conversations')).statusCode).toBe(401);
+      const relogin = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: (await as(sessions.admin, 'GET', '/operators')).json().find((o: { id: number }) => o.id === leaving.operatorId).email, password: 'a-long-password' } });
+      expect(relogin.statusCode).toBe(401);
+      await connectFails(server.socket(leaving));
+    });
+  });
+});
