@@ -115,10 +115,9 @@ export class ConversationService {
 
   async addLabels(actor: Actor, id: number, labels: string[]): Promise<ConversationDto> {
     return this.#change(actor, id, async (em, conversation) => {
-      const existing = new Set((await em.find(ConversationLabel, { conversation })).map((l) => l.label));
-      for (const label of new Set(labels.map((l) => l.trim()).filter(Boolean))) {
-        if (!existing.has(label)) em.create(ConversationLabel, { conversation, label });
-      }
+      const rows = [...new Set(labels.map((l) => l.trim()).filter(Boolean))].map((label) => ({ conversation, label }));
+      // ON CONFLICT DO NOTHING: two operators adding the same label at once both succeed (a read-then-insert raced into a 500).
+      if (rows.length) await em.upsertMany(ConversationLabel, rows, { onConflictFields: ['conversation', 'label'], onConflictAction: 'ignore' });
     });
   }
 
