@@ -37,7 +37,7 @@ export async function boot(config: Config, log: (line: string) => void): Promise
       await queues.close();
       redis.disconnect();
       await orm.close();
-      redisHandle.child?.kill('SIGTERM');
+      await redisHandle.stop?.();
     },
   };
 }

@@ -35,7 +35,9 @@ export async function startWorkers(services: Services, connection: ConnectionOpt
       const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeoutMs).unref())]);
       if (timedOut) {
         log(`workers did not drain within ${timeoutMs} ms; stopping the rest (their jobs are retried by another worker)`);
-        await Promise.all([send.close(true), maintainer.close(true)]);
+        // BullMQ's close() returns the close already under way, so close(true) here would wait for the same jobs.
+        // Stop waiting instead: the process exits, their locks expire, and another worker takes them as stalled.
+        graceful.catch((error: Error) => log(`closing workers: ${error.message}`));
       }
       await maintenance.close();
     },

@@ -52,24 +52,33 @@ export function attachOperatorGateway(io: Server, deps: Deps) {
     return ((await visibleInboxIds(deps.orm.em.fork(), actor)) ?? []).map(inboxRoom);
   }
 
+  /** What happened after event `since`, in the inboxes this actor may see. */
+  async function replay(actor: Actor, rawSince: unknown) {
+    const since = Number(rawSince ?? 0);
+    if (!Number.isInteger(since) || since < 0) return { error: { code: 'VALIDATION', message: 'since must be an event id (a whole number)' } };
+    const em = deps.orm.em.fork();
+    const visible = await visibleInboxIds(em, actor);
+    const seen = since > 0 ? await em.findOne(InboxEvent, since, { fields: ['createdAt'] }) : null;
+    const inVisible = visible === null ? {} : { inboxId: { $in: visible } };
+    // Pages advance by id alone, so asking again with the last id always makes progress (even after a burst).
+    const newer = await em.find(InboxEvent, { $and: [{ id: { $gt: since } }, inVisible] }, { orderBy: { id: 'asc' }, limit: SYNC_PAGE + 1 });
+    // Plus the overlap: ids below `since` from just before it, which may have committed after it was pushed.
+    const overlap = seen ? await em.find(InboxEvent, { $and: [{ id: { $lt: since } }, { createdAt: { $gte: new Date(seen.createdAt.getTime() - SYNC_OVERLAP_MS) } }, inVisible] }, { orderBy: { id: 'desc' }, limit: SYNC_PAGE }) : [];
+    const rows = [...overlap.reverse(), ...newer.slice(0, SYNC_PAGE)];
+    return { events: rows.map(replayed), hasMore: newer.length > SYNC_PAGE };
+  }
+
   nsp.on('connection', async (socket) => {
     const actor = socket.data.actor as Actor;
 
     /** `sync({ since })` → `{ events, hasMore }`: what happened after event `since`, in visible inboxes only. */
     socket.on('sync', async (request: { since?: unknown }, ack?: (answer: unknown) => void) => {
       if (typeof ack !== 'function') return;
-      const since = Number(request?.since ?? 0);
-      if (!Number.isInteger(since) || since < 0) return ack({ error: { code: 'VALIDATION', message: 'since must be an event id (a whole number)' } });
-      const em = deps.orm.em.fork();
-      const visible = await visibleInboxIds(em, actor);
-      const seen = since > 0 ? await em.findOne(InboxEvent, since, { fields: ['createdAt'] }) : null;
-      const inVisible = visible === null ? {} : { inboxId: { $in: visible } };
-      // Pages advance by id alone, so asking again with the last id always makes progress (even after a burst).
-      const newer = await em.find(InboxEvent, { $and: [{ id: { $gt: since } }, inVisible] }, { orderBy: { id: 'asc' }, limit: SYNC_PAGE + 1 });
-      // Plus the overlap: ids below `since` from just before it, which may have committed after it was pushed.
-      const overlap = seen ? await em.find(InboxEvent, { $and: [{ id: { $lt: since } }, { createdAt: { $gte: new Date(seen.createdAt.getTime() - SYNC_OVERLAP_MS) } }, inVisible] }, { orderBy: { id: 'desc' }, limit: SYNC_PAGE }) : [];
-      const rows = [...overlap.reverse(), ...newer.slice(0, SYNC_PAGE)];
-      ack({ events: rows.map(replayed), hasMore: newer.length > SYNC_PAGE });
+      try {
+        ack(await replay(actor, request?.since));
+      } catch {
+        ack({ error: { code: 'UNAVAILABLE', message: 'Could not read the event log just now; ask again' } });
+      }
     });
 
     /** The operator is typing in a conversation: shown to the other operators who can see it. */
@@ -85,7 +94,12 @@ export function attachOperatorGateway(io: Server, deps: Deps) {
     });
 
     // Handlers first, so a client that asks for `sync` the moment it connects is answered.
-    await socket.join([operatorRoom(actor.id), ...(await roomsOf(actor))]);
+    try {
+      await socket.join([operatorRoom(actor.id), ...(await roomsOf(actor))]);
+    } catch {
+      // Without its rooms the socket would silently miss events: better to drop it and let the client reconnect.
+      socket.disconnect(true);
+    }
   });
 
   return {
