@@ -3,7 +3,7 @@ import type { NormalizedInbound, StatusEvent } from '../../channels/channel-adap
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import { notFound } from '../errors.ts';
 import { Conversation, Inbox, Message, type MessageStatus } from '../store/entities/index.ts';
-import { conversationWithLabels, messageDto, type MessageDto } from './dto.ts';
+import { conversationDto, conversationWithLabels, messageDto, type MessageDto } from './dto.ts';
 import type { InboxEvents } from './events.ts';
 import { advanceStatus } from './message-status.ts';
 import { sanitizeCustomerHtml } from './sanitize.ts';
@@ -81,7 +81,9 @@ export class IngestService {
     await em.flush();
 
     const dto = messageDto(message);
-    record(isNew ? 'conversation.created' : 'conversation.updated', inbox.id, { conversation: await conversationWithLabels(em, conversation), contact: { id: contact.id, name: contact.name ?? null } });
+    // A conversation created just now has no labels yet: skip that query on the hot path of a new customer.
+    const conversationView = isNew ? conversationDto(conversation, []) : await conversationWithLabels(em, conversation);
+    record(isNew ? 'conversation.created' : 'conversation.updated', inbox.id, { conversation: conversationView, contact: { id: contact.id, name: contact.name ?? null } });
     record('message.created', inbox.id, { message: dto });
     return { message: dto, conversationId: conversation.id, contactId: contact.id, duplicate: false };
   }

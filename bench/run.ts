@@ -1,0 +1,98 @@
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { DialectResult, Sizes } from './dialect.ts';
+
+/**
+ * `npm run bench [-- --quick] [-- --only=sqlite|postgresql]`: API-channel ingest throughput and
+ * latency on SQLite and on PostgreSQL, each next to the raw limits measured in the same run
+ * (a bare single-row INSERT loop, a bare Fastify route). Prints one line per figure and writes
+ * bench/last.json. Each database runs in its own child process (bench/dialect.ts).
+ */
+
+const POSTGRES_SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+
+/** Targets from the issue. */
+const TARGET_INGEST_RATIO = 0.5; // of the raw INSERT rate, on PostgreSQL
+const TARGET_P99_MS = 50;
+
+// Every phase is bounded in time as well as count, so a busy machine gives lower figures, not a hung run.
+const sizes: Sizes = quick
+  ? { warmup: 300, warmupMs: 2000, ingest: 2000, ingestMs: 9000, latencyMs: 3000, rawRows: 100_000, rawMs: 1500, hammer: 50_000, hammerMs: 1500, hammerWarmMs: 500, concurrency: 32 }
+  : { warmup: 1000, warmupMs: 10_000, ingest: 20_000, ingestMs: 60_000, latencyMs: 20_000, rawRows: 1_000_000, rawMs: 8000, hammer: 500_000, hammerMs: 8000, hammerWarmMs: 2000, concurrency: 32 };
+/** A child that overruns gets SIGTERM (it drops its database and exits), then SIGKILL, so the whole run stays bounded. */
+const CHILD_LIMIT_MS = quick ? 26_000 : 240_000;
+const CLEANUP_GRACE_MS = 3000;
+
+function runDialect(dialect: 'sqlite' | 'postgresql'): Promise<DialectResult> {
+  const child = fork(new URL('./dialect.ts', import.meta.url), [JSON.stringify(sizes)], {
+    env: { ...process.env, DATABASE_URL: dialect === 'postgresql' ? POSTGRES_SERVER : '' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    let result: DialectResult | null = null;
+    let overran = false;
+    const timer = setTimeout(() => {
+      overran = true;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), CLEANUP_GRACE_MS).unref();
+    }, CHILD_LIMIT_MS);
+    child.on('message', (message) => (result = message as DialectResult));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (overran) return reject(new Error(`${dialect}: gave up after ${CHILD_LIMIT_MS} ms`));
+      if (result) resolve(result);
+      else reject(new Error(`${dialect}: bench process exited with ${code}`));
+    });
+  });
+}
+
+interface Figure { name: string; value: number; unit: string; raw: string | null; rawValue: number | null; ratio: number | null }
+
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+const pad = (s: string) => s.padEnd(11);
+
+function figures(r: DialectResult): { lines: string[]; json: Figure[] } {
+  const d = r.dialect;
+  const insertRatio = r.ingest.rate / r.rawInsert.rate;
+  const httpRatio = r.ingest.rate / r.bareHttp.rate;
+  const p99Met = r.latency.p99 < TARGET_P99_MS && r.latency.errors === 0;
+  const lines = [
+    `${pad(d)} ingest ${round(r.ingest.rate)} msg/s   raw insert ${round(r.rawInsert.rate)} rows/s   ratio ${insertRatio.toFixed(2)}` +
+      (d === 'postgresql' ? `   (target ≥ ${TARGET_INGEST_RATIO}: ${insertRatio >= TARGET_INGEST_RATIO ? 'met' : 'NOT met'})` : ''),
+    `${pad(d)} ingest ${round(r.ingest.rate)} msg/s   bare fastify ${round(r.bareHttp.rate)} req/s   ratio ${httpRatio.toFixed(2)}`,
+    `${pad(d)} latency p50 ${r.latency.p50.toFixed(1)} ms   p99 ${r.latency.p99.toFixed(1)} ms   max ${r.latency.max.toFixed(1)} ms   at ${round(r.latency.rate)} msg/s open loop   (target p99 < ${TARGET_P99_MS} ms: ${p99Met ? 'met' : 'NOT met'})`,
+    `${pad(d)} server thread CPU: ingest ${r.ingest.serverCpuMs.toFixed(2)} ms/msg   bare fastify ${r.bareHttp.serverCpuMs.toFixed(3)} ms/req`,
+    `${pad(d)} counts: ingest ${r.ingest.done} received, ${r.ingest.errors} failed in ${r.ingest.seconds.toFixed(1)} s; latency ${r.latency.done}/${r.latency.sent} received, ${r.latency.errors} failed; raw ${r.rawInsert.rows} rows; bare ${r.bareHttp.done} requests`,
+  ];
+  const json: Figure[] = [
+    { name: `${d} ingest`, value: round(r.ingest.rate, 1), unit: 'msg/s', raw: 'raw insert', rawValue: round(r.rawInsert.rate, 1), ratio: round(insertRatio, 3) },
+    { name: `${d} ingest vs http`, value: round(r.ingest.rate, 1), unit: 'msg/s', raw: 'bare fastify', rawValue: round(r.bareHttp.rate, 1), ratio: round(httpRatio, 3) },
+    { name: `${d} ingest server cpu`, value: round(r.ingest.serverCpuMs, 3), unit: 'ms/msg', raw: 'bare fastify', rawValue: round(r.bareHttp.serverCpuMs, 3), ratio: round(r.ingest.serverCpuMs / r.bareHttp.serverCpuMs, 1) },
+    { name: `${d} latency p50`, value: round(r.latency.p50, 2), unit: 'ms', raw: null, rawValue: null, ratio: null },
+    { name: `${d} latency p99`, value: round(r.latency.p99, 2), unit: 'ms', raw: 'target', rawValue: TARGET_P99_MS, ratio: round(r.latency.p99 / TARGET_P99_MS, 3) },
+  ];
+  return { lines, json };
+}
+
+const dialects = (['sqlite', 'postgresql'] as const).filter((d) => !only || d === only);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`bench ${quick ? '--quick' : '(full)'}: ${cpus().length} cores, node ${process.version}, concurrency ${sizes.concurrency}, ${new Date().toISOString()}, load average ${load()}`);
+const all: Figure[] = [];
+let failed = false;
+// One database at a time: they share the machine's two cores.
+for (const dialect of dialects) {
+  try {
+    const { lines, json } = figures(await runDialect(dialect));
+    for (const line of lines) console.log(line);
+    all.push(...json);
+  } catch (error) {
+    failed = true;
+    console.error(String(error));
+  }
+}
+console.log(`load average at the end: ${load()} (the machine is shared: a load above its core count lowers every figure)`);
+writeFileSync(new URL('./last.json', import.meta.url), `${JSON.stringify(all, null, 2)}\n`);
+process.exit(failed ? 1 : 0);
