@@ -30,6 +30,8 @@ const ConfigSchema = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 0 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 10, minimum: 1 }),
+  /** Inbound batches stored at once (group commit). Default: 4 on PostgreSQL, 1 on SQLite (one connection). */
+  INGEST_LANES: Type.Optional(Type.Integer({ minimum: 1, maximum: 32 })),
   SEND_ATTEMPTS: Type.Integer({ default: 8, minimum: 1 }),
   /** Timeout for calls to an API inbox's callback URL. */
   CALLBACK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),

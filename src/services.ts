@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { ChannelManager } from '../channels/channel-manager.ts';
 import type { Queues } from '../workers/queues.ts';
-import type { Config } from './config.ts';
+import { isPostgres, type Config } from './config.ts';
 import { ContactsService } from './contacts/contacts.service.ts';
 import { MergeService } from './contacts/merge.service.ts';
 import { ConversationService } from './inbox/conversation.service.ts';
@@ -34,7 +34,7 @@ export function createServices({ config, orm, queues }: Infrastructure) {
     events,
     channels,
     access,
-    ingest: new IngestService(orm, events),
+    ingest: new IngestService(orm, events, config.INGEST_LANES ?? (isPostgres(config) ? 4 : 1)),
     replies: new ReplyService(orm, events, queues.sendMessage),
     conversations: new ConversationService(orm, events),
     contacts,

@@ -29,6 +29,18 @@ export function channelIdentity(inbox: { id: number; kind: string }, externalUse
     : { kind: inbox.kind, value: externalUserId };
 }
 
+/** Every identity a channel sender brings, strongest first: their channel id, then a valid phone and email. */
+export function senderIdentities(inbox: { id: number; kind: string }, sender: { externalUserId: string; phone?: string; email?: string }): IdentityKey[] {
+  const keys: IdentityKey[] = [channelIdentity(inbox, sender.externalUserId)];
+  const phone = sender.phone ? normalizePhone(sender.phone) : null;
+  if (phone) keys.push({ kind: 'phone', value: phone });
+  const email = sender.email ? normalizeEmail(sender.email) : null;
+  if (email) keys.push({ kind: 'email', value: email });
+  return keys;
+}
+
+export const identityKeyString = (key: IdentityKey) => `${key.kind}\u0000${key.value}`;
+
 /** Normalises a user-supplied identity; throws a readable message for an invalid phone or email. */
 export function normalizeIdentity(kind: string, value: string): IdentityKey {
   if (kind === 'phone') {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { InboundSender } from '../../channels/channel-adapter.ts';
 import { Contact, ContactIdentity } from '../store/entities/index.ts';
-import { channelIdentity, normalizeEmail, normalizePhone, type IdentityKey } from './identity.ts';
+import { senderIdentities } from './identity.ts';
 
 /**
  * Finds the client card a channel sender belongs to, or creates it. The sender's channel id,
@@ -9,11 +9,7 @@ import { channelIdentity, normalizeEmail, normalizePhone, type IdentityKey } fro
  * lands on one card; identities the card lacks are added to it.
  */
 export async function resolveContact(em: EntityManager, inbox: { id: number; kind: string }, sender: InboundSender): Promise<Contact> {
-  const keys: IdentityKey[] = [channelIdentity(inbox, sender.externalUserId)];
-  const phone = sender.phone ? normalizePhone(sender.phone) : null;
-  if (phone) keys.push({ kind: 'phone', value: phone });
-  const email = sender.email ? normalizeEmail(sender.email) : null;
-  if (email) keys.push({ kind: 'email', value: email });
+  const keys = senderIdentities(inbox, sender);
 
   const known = await em.find(ContactIdentity, { $or: keys }, { populate: ['contact'] });
   // The channel id decides first; then a phone or email someone already has.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { ChannelKind, InboxConfig } from '../../channels/channel-adapter.ts';
 import type { ChannelManager } from '../../channels/channel-manager.ts';
@@ -30,12 +30,16 @@ export interface InboxInput {
 }
 
 const newSecret = () => randomBytes(32).toString('base64url');
+export const tokenDigest = (token: string) => createHash('sha256').update(token).digest();
+/** How long an API inbox's token digest is kept: a rotated secret stops working within this on other servers. */
+const TOKEN_CACHE_MS = 5000;
 
 /** Admins configure inboxes; each change rebuilds the inbox's adapter and tells the gateway who may now see it. */
 export class InboxesService {
   readonly #orm: MikroORM;
   readonly #channels: ChannelManager;
   readonly #onAccessChanged: () => Promise<void>;
+  readonly #digests = new Map<number, { digest: Buffer | null; until: number }>();
 
   constructor(orm: MikroORM, channels: ChannelManager, onAccessChanged: () => Promise<void>) {
     this.#orm = orm;
@@ -81,6 +85,16 @@ export class InboxesService {
     return inboxDto(inbox);
   }
 
+  /** SHA-256 of an API inbox's token (null: no such API inbox), cached briefly: it is checked on every inbound message. */
+  async apiTokenDigest(inboxId: number): Promise<Buffer | null> {
+    const cached = this.#digests.get(inboxId);
+    if (cached && cached.until > Date.now()) return cached.digest;
+    const inbox = await this.#orm.em.fork().findOne(Inbox, { id: inboxId, kind: 'api' }, { fields: ['secret'] });
+    const digest = inbox ? tokenDigest(inbox.secret) : null;
+    this.#digests.set(inboxId, { digest, until: Date.now() + TOKEN_CACHE_MS });
+    return digest;
+  }
+
   async rotateSecret(id: number): Promise<{ secret: string }> {
     const em = this.#orm.em.fork();
     const inbox = await em.findOne(Inbox, id);
@@ -88,12 +102,14 @@ export class InboxesService {
     inbox.secret = newSecret();
     inbox.updatedAt = new Date();
     await em.flush();
+    this.#digests.delete(id);
     await this.#channels.refresh(inboxConfig(inbox));
     return { secret: inbox.secret };
   }
 
   async remove(id: number): Promise<void> {
     if ((await this.#orm.em.fork().nativeDelete(Inbox, { id })) === 0) throw notFound('Inbox');
+    this.#digests.delete(id);
     await this.#channels.remove(id);
     await this.#onAccessChanged();
   }

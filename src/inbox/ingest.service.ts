@@ -3,35 +3,77 @@ import type { NormalizedInbound, StatusEvent } from '../../channels/channel-adap
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import { notFound } from '../errors.ts';
 import { Conversation, Inbox, Message, type MessageStatus } from '../store/entities/index.ts';
-import { conversationDto, conversationWithLabels, messageDto, type MessageDto } from './dto.ts';
+import { conversationDto, conversationWithLabels, messageDto } from './dto.ts';
 import type { InboxEvents } from './events.ts';
+import { preview, storeBatch, threadOf, type IngestResult } from './ingest-batch.ts';
 import { advanceStatus } from './message-status.ts';
 import { sanitizeCustomerHtml } from './sanitize.ts';
 
-export interface IngestResult {
-  message: MessageDto;
-  conversationId: number;
-  contactId: number;
-  /** True when this event was already stored (a replayed webhook): nothing changed. */
-  duplicate: boolean;
-}
+export type { IngestResult } from './ingest-batch.ts';
 
-const PREVIEW_LENGTH = 140;
 /** Concurrent first messages from one new customer race to create the same card; the loser retries once it can see the winner's rows. */
 const MAX_ATTEMPTS = 4;
+/** Up to this many messages share one transaction. */
+const MAX_BATCH = 128;
+
+interface Waiting {
+  inbound: NormalizedInbound;
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
 
 /** The one path every channel's inbound traffic takes into the store. */
 export class IngestService {
   readonly #orm: MikroORM;
   readonly #events: InboxEvents;
+  readonly #maxLanes: number;
+  #waiting: Waiting[] = [];
+  #lanes = 0;
 
-  constructor(orm: MikroORM, events: InboxEvents) {
+  /** `lanes`: how many batches may be in flight at once (SQLite has one connection, so 1 there). */
+  constructor(orm: MikroORM, events: InboxEvents, lanes = 1) {
     this.#orm = orm;
     this.#events = events;
+    this.#maxLanes = lanes;
   }
 
-  /** Stores a customer message once, on the right card and conversation, and announces it. */
-  async message(inbound: NormalizedInbound): Promise<IngestResult> {
+  /**
+   * Stores a customer message once, on the right card and conversation, and announces it.
+   * Messages that arrive while a transaction is running wait and are stored together in the next
+   * one (group commit): one message alone is stored at once, a burst costs a few statements per batch.
+   */
+  message(inbound: NormalizedInbound): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ inbound, resolve, reject });
+      if (this.#lanes < this.#maxLanes) {
+        this.#lanes += 1;
+        void this.#drain();
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#waiting.length) {
+        // Let pending I/O run first: SQLite statements run synchronously, so without this the requests that
+        // arrived during the last transaction would not be parsed yet and batches would stay tiny.
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = this.#waiting.splice(0, MAX_BATCH);
+        let results: (IngestResult | Error)[] | null = null;
+        try {
+          results = await this.#events.transaction(this.#orm.em.fork(), (em, record) => storeBatch(em, record, batch.map((w) => w.inbound)));
+        } catch {
+          // A clash with another process, or one bad message: store them one by one, so each gets its own answer.
+        }
+        if (results) batch.forEach((w, i) => (results[i] instanceof Error ? w.reject(results[i]) : w.resolve(results[i] as IngestResult)));
+        else await Promise.all(batch.map((w) => this.#storeAlone(w.inbound).then(w.resolve, w.reject)));
+      }
+    } finally {
+      this.#lanes -= 1;
+    }
+  }
+
+  async #storeAlone(inbound: NormalizedInbound): Promise<IngestResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#events.transaction(this.#orm.em.fork(), (em, record) => this.#store(em, record, inbound));
@@ -48,7 +90,7 @@ export class IngestService {
     const inbox = await em.findOne(Inbox, inbound.inboxId);
     if (!inbox) throw notFound('Inbox');
     const contact = await resolveContact(em, inbox, inbound.sender);
-    const threadId = inbound.externalThreadId ?? inbound.sender.externalUserId;
+    const threadId = threadOf(inbound);
     const now = new Date();
 
     let conversation = await em.findOne(Conversation, { inbox, externalThreadId: threadId });
@@ -98,9 +140,4 @@ export class IngestService {
       return { updated: true };
     });
   }
-}
-
-function preview(inbound: NormalizedInbound): string {
-  const text = inbound.text?.trim() || (inbound.attachments.length ? `📎 ${inbound.attachments[0]?.name ?? 'attachment'}` : '');
-  return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
 }

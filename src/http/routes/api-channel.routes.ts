@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { NormalizedInbound } from '../../../channels/channel-adapter.ts';
 import { AppError } from '../../errors.ts';
-import { Inbox } from '../../store/entities/index.ts';
+import { tokenDigest } from '../../inbox/inboxes.service.ts';
 import type { Services } from '../../services.ts';
 import { Strict } from '../schemas.ts';
 
@@ -34,7 +34,7 @@ const StatusBody = Strict({
   reason: Type.Optional(Text(1000)),
 });
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+
 
 /**
  * The API channel's inbound side: an integration posts normalised messages with its inbox token
@@ -42,12 +42,12 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export async function apiChannelRoutes(app: FastifyInstance, { services }: { services: Services }) {
   async function checkToken(request: FastifyRequest) {
-    const { inboxId } = request.params as { inboxId: string };
+    const inboxId = Number((request.params as { inboxId: string }).inboxId);
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    const inbox = Number.isInteger(Number(inboxId)) ? await services.orm.em.fork().findOne(Inbox, { id: Number(inboxId), kind: 'api' }) : null;
+    const expected = Number.isSafeInteger(inboxId) && inboxId > 0 ? await services.inboxes.apiTokenDigest(inboxId) : null;
     // Compare digests so the comparison is constant-time whatever the lengths.
-    const valid = inbox !== null && token !== undefined && timingSafeEqual(digest(token), digest(inbox.secret));
+    const valid = expected !== null && token !== undefined && timingSafeEqual(tokenDigest(token), expected);
     if (!valid) throw new AppError('UNAUTHENTICATED', 'Unknown API inbox or wrong token: send Authorization: Bearer <inbox secret>');
   }
 

@@ -67,6 +67,43 @@ describe('API channel', () => {
     expect(response.json().error.code).toBe('UNAUTHENTICATED');
   });
 
+  it('stops accepting the old token as soon as the secret is rotated', async () => {
+    const inbox = await server.inbox('api');
+    expect((await post(inbox.id, inbox.secret, { externalMessageId: 'r-1', sender: { externalUserId: 'u-r' }, text: 'before' })).statusCode).toBe(201);
+    const rotated = await server.app.inject({ method: 'POST', url: `/api/v1/inboxes/${inbox.id}/rotate-secret`, headers: admin.headers });
+    const { secret } = rotated.json();
+    expect((await post(inbox.id, inbox.secret, { externalMessageId: 'r-2', sender: { externalUserId: 'u-r' }, text: 'old token' })).statusCode).toBe(401);
+    expect((await post(inbox.id, secret, { externalMessageId: 'r-3', sender: { externalUserId: 'u-r' }, text: 'new token' })).statusCode).toBe(201);
+  });
+
+  it('stores a burst of messages from many customers, each on its own card and conversation, and announces every one', async () => {
+    const inbox = await server.inbox('api');
+    const socket = await server.socket(admin);
+    const seen = new Set<string>();
+    socket.on('message.created', (event: { message: { text: string } }) => seen.add(event.message.text));
+    const burst = Array.from({ length: 60 }, (_, i) => post(inbox.id, inbox.secret, { externalMessageId: `b-${i}`, sender: { externalUserId: `burst-${i % 20}`, name: `Customer ${i % 20}` }, text: `burst ${i}` }));
+    const responses = await Promise.all(burst);
+    expect(responses.every((r) => r.statusCode === 201)).toBe(true);
+    // 20 customers wrote 3 times each: 20 cards, 20 conversations, 3 messages in each.
+    expect(new Set(responses.map((r) => r.json().contactId)).size).toBe(20);
+    const conversations = new Set(responses.map((r) => r.json().conversationId));
+    expect(conversations.size).toBe(20);
+    const one = (await server.app.inject({ url: `/api/v1/conversations/${[...conversations][0]}`, headers: admin.headers })).json();
+    expect(one.unreadCount).toBe(3);
+    await eventually(async () => seen.size === 60);
+  });
+
+  it('stores the rest of a burst when one message in it cannot be stored', async () => {
+    const inbox = await server.inbox('api');
+    const message = (i: number) => ({ inboxId: inbox.id, externalMessageId: `mixed-${i}`, sender: { externalUserId: `mixed-${i}` }, text: 'fine', attachments: [], sentAt: new Date() });
+    // A channel bug hands over a message with no sender id and no thread: the database refuses it.
+    const broken = { ...message(99), sender: {} as { externalUserId: string } };
+    const outcomes = await Promise.allSettled([message(1), message(2), broken, message(3)].map((m) => server.services.ingest.message(m)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const list = (await server.app.inject({ url: `/api/v1/conversations?inboxId=${inbox.id}`, headers: admin.headers })).json();
+    expect(list.items).toHaveLength(3);
+  });
+
   it('rejects unknown fields and wrong types with a clear 400', async () => {
     const inbox = await server.inbox('api');
     const unknown = await post(inbox.id, inbox.secret, { externalMessageId: 'x', sender: { externalUserId: 'u' }, text: 'hi', colour: 'red' });
