@@ -51,11 +51,13 @@ interface Thread {
  * in order; an input for an unknown inbox gets its error, the others are stored. Any other failure
  * throws, and the caller stores the messages one by one instead.
  */
-export async function storeBatch(em: EntityManager, record: RecordEvent, batch: NormalizedInbound[]): Promise<(IngestResult | Error)[]> {
+export async function storeBatch(em: EntityManager, record: RecordEvent, batch: NormalizedInbound[], inboxKinds: Map<number, string>): Promise<(IngestResult | Error)[]> {
   const now = new Date();
   const results: (IngestResult | Error | undefined)[] = new Array(batch.length);
 
-  const inboxes = new Map((await em.find(Inbox, { id: { $in: [...new Set(batch.map((b) => b.inboxId))] } }, { fields: ['id', 'kind'] })).map((i) => [i.id, i]));
+  const unknown = [...new Set(batch.map((b) => b.inboxId))].filter((id) => !inboxKinds.has(id));
+  if (unknown.length) for (const inbox of await em.find(Inbox, { id: { $in: unknown } }, { fields: ['id', 'kind'] })) inboxKinds.set(inbox.id, inbox.kind);
+  const inboxes = new Map([...new Set(batch.map((b) => b.inboxId))].filter((id) => inboxKinds.has(id)).map((id) => [id, { id, kind: inboxKinds.get(id)! }]));
   // The first copy of each (inbox, external id) is stored; later copies in the batch are its duplicates.
   const firstOf = new Map<string, number>();
   const copies: [copy: number, first: number][] = [];

@@ -27,6 +27,8 @@ export class IngestService {
   readonly #orm: MikroORM;
   readonly #events: InboxEvents;
   readonly #maxLanes: number;
+  /** Inbox id → kind: an inbox never changes kind, and a deleted one makes the batch fail into the one-by-one path. */
+  readonly #inboxKinds = new Map<number, string>();
   #waiting: Waiting[] = [];
   #lanes = 0;
 
@@ -54,14 +56,15 @@ export class IngestService {
 
   async #drain(): Promise<void> {
     try {
-      while (this.#waiting.length) {
+      for (;;) {
         // Let pending I/O run first: SQLite statements run synchronously, so without this the requests that
         // arrived during the last transaction would not be parsed yet and batches would stay tiny.
         await new Promise((resolve) => setImmediate(resolve));
         const batch = this.#waiting.splice(0, MAX_BATCH);
+        if (batch.length === 0) break; // another lane took them
         let results: (IngestResult | Error)[] | null = null;
         try {
-          results = await this.#events.transaction(this.#orm.em.fork(), (em, record) => storeBatch(em, record, batch.map((w) => w.inbound)));
+          results = await this.#events.transaction(this.#orm.em.fork(), (em, record) => storeBatch(em, record, batch.map((w) => w.inbound), this.#inboxKinds));
         } catch {
           // A clash with another process, or one bad message: store them one by one, so each gets its own answer.
         }
