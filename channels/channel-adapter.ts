@@ -13,6 +13,13 @@ export interface ChannelCapabilities {
   receipts: boolean;
   /** Hours after the customer's last message during which free-form replies are allowed (WhatsApp: 24). */
   replyWindowHours?: number;
+  /** The channel's send limits; the send worker waits rather than exceed them (Telegram: 1/s per chat, 30/s per bot). */
+  rateLimits?: { perThread?: RateLimit; perAccount?: RateLimit };
+}
+
+export interface RateLimit {
+  max: number;
+  perMs: number;
 }
 
 /** The inbox an adapter serves: plain data, no ORM entity. */
@@ -21,11 +28,17 @@ export interface InboxConfig {
   kind: ChannelKind;
   name: string;
   settings: Record<string, unknown>;
+  /** Our own secret for this inbox (API token, webhook and widget signing key). */
   secret: string;
+  /** What the admin gave us to reach the channel (a bot token…). */
+  credentials: Record<string, string>;
   updatedAt: Date;
 }
 
 export interface InboundAttachment {
+  /** A key in the attachment store (files we keep), or… */
+  key?: string;
+  /** …a URL the file stays at. */
   url?: string;
   name?: string;
   contentType?: string;
@@ -52,8 +65,18 @@ export interface NormalizedInbound {
   html?: string;
   attachments: InboundAttachment[];
   replyToExternalId?: string;
+  /** A signed token tying this sender to an existing client card (a Telegram `/start` deep link a campaign sent). */
+  contactClaim?: string;
   sentAt: Date;
   raw?: unknown;
+}
+
+/** The customer edited a message they sent earlier. */
+export interface InboundEdit {
+  inboxId: number;
+  externalMessageId: string;
+  text?: string;
+  editedAt: Date;
 }
 
 export type DeliveryStatus = 'delivered' | 'read' | 'failed';
@@ -71,6 +94,20 @@ export interface StatusEvent {
 export interface InboundSink {
   message(inbound: NormalizedInbound): Promise<unknown>;
   status(event: StatusEvent): Promise<unknown>;
+  edit(edit: InboundEdit): Promise<unknown>;
+}
+
+/** A webhook request as the HTTP layer hands it over: the raw bytes, so signatures can be checked before parsing. */
+export interface WebhookRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+export interface WebhookResponse {
+  status: number;
+  body?: unknown;
 }
 
 /** The recipient of a reply: the conversation's thread and the customer's channel id. */
@@ -98,4 +135,10 @@ export interface ChannelAdapter {
   /** Sends one message; throws `ChannelError` on failure. */
   send(to: ChannelAddress, message: OutboundMessage): Promise<{ externalId: string }>;
   stop(): Promise<void>;
+  /** Checks the credentials with the channel when an admin saves the inbox; throws ChannelError('AUTH', …) when they are wrong. Returns what to show (the bot's name). */
+  verify?(): Promise<{ displayName?: string; settings?: Record<string, unknown> }>;
+  /** Handles a request to `/api/v1/channels/:inboxId/webhook`, checking its signature or secret first. */
+  webhook?(request: WebhookRequest): Promise<WebhookResponse>;
+  /** Shows the customer that an operator is typing. */
+  typing?(to: ChannelAddress): Promise<void>;
 }

@@ -3,14 +3,17 @@ import { ADAPTERS, type AdapterContext } from './registry.ts';
 
 interface Running {
   adapter: ChannelAdapter;
-  version: number;
+  version: string;
   abort: AbortController;
   receiving: boolean;
 }
 
+/** What an adapter is built from: a change here (not a new member or name) rebuilds it. */
+const versionOf = (inbox: InboxConfig) => JSON.stringify([inbox.kind, inbox.settings, inbox.credentials, inbox.secret]);
+
 /**
- * Holds one adapter per inbox. An adapter is rebuilt when its inbox changes (settings, secret),
- * so every process (server or worker) sends with the inbox's current configuration.
+ * Holds one adapter per inbox. An adapter is rebuilt when its channel configuration changes
+ * (settings, credentials, secret), so every process (server or worker) sends with the current one.
  */
 export class ChannelManager {
   readonly #running = new Map<number, Running>();
@@ -30,11 +33,11 @@ export class ChannelManager {
   /** The adapter to send with, current for this inbox version. */
   adapterFor(inbox: InboxConfig): ChannelAdapter {
     const current = this.#running.get(inbox.id);
-    if (current && current.version === inbox.updatedAt.getTime()) return current.adapter;
+    if (current && current.version === versionOf(inbox)) return current.adapter;
     if (current) void this.#stopOne(inbox.id);
     const factory = ADAPTERS[inbox.kind];
     if (!factory) throw new Error(`No adapter for channel kind "${inbox.kind}"`);
-    const running: Running = { adapter: factory(inbox, this.#context), version: inbox.updatedAt.getTime(), abort: new AbortController(), receiving: false };
+    const running: Running = { adapter: factory(inbox, this.#context), version: versionOf(inbox), abort: new AbortController(), receiving: false };
     this.#running.set(inbox.id, running);
     return running.adapter;
   }
@@ -43,6 +46,25 @@ export class ChannelManager {
   async refresh(inbox: InboxConfig): Promise<void> {
     const adapter = this.adapterFor(inbox);
     if (this.#sink) await this.#receive(inbox, adapter);
+  }
+
+  /** The inbox's adapter, receiving (for webhooks arriving at a process that has not started it yet). */
+  async receiving(inbox: InboxConfig): Promise<ChannelAdapter> {
+    const adapter = this.adapterFor(inbox);
+    await this.#receive(inbox, adapter);
+    return adapter;
+  }
+
+  /** A throwaway adapter for checking credentials before an inbox is saved. */
+  probe(inbox: InboxConfig): ChannelAdapter {
+    const factory = ADAPTERS[inbox.kind];
+    if (!factory) throw new Error(`No adapter for channel kind "${inbox.kind}"`);
+    return factory(inbox, this.#context);
+  }
+
+  /** The running adapter of an inbox, if this process has one. */
+  running(inboxId: number): ChannelAdapter | undefined {
+    return this.#running.get(inboxId)?.adapter;
   }
 
   async remove(inboxId: number): Promise<void> {

@@ -1,10 +1,15 @@
+import type { AttachmentStore } from '../src/store/attachment-store.ts';
 import type { ChannelAdapter, ChannelKind, InboxConfig } from './channel-adapter.ts';
 import { ApiAdapter } from './api/api.adapter.ts';
 import { TestAdapter } from './test/test.adapter.ts';
 
-/** What every adapter factory may use; grows as channels need more (attachment store, public URL…). */
+/** What every adapter factory may use: no database, queues or sockets, only these. */
 export interface AdapterContext {
   callbackTimeoutMs: number;
+  /** Where files customers send are kept, and where outbound files are read from. */
+  attachments: AttachmentStore;
+  /** This server's public base URL (webhooks are registered under it). */
+  publicUrl: string;
 }
 
 export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => ChannelAdapter;

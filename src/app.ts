@@ -12,6 +12,8 @@ import { createMetrics } from './http/metrics.ts';
 import { authPlugin } from './http/plugins/auth.plugin.ts';
 import { errorsPlugin } from './http/plugins/errors.plugin.ts';
 import { apiChannelRoutes } from './http/routes/api-channel.routes.ts';
+import { attachmentsRoutes } from './http/routes/attachments.routes.ts';
+import { channelWebhookRoutes } from './http/routes/channel-webhook.routes.ts';
 import { authRoutes } from './http/routes/auth.routes.ts';
 import { cannedResponsesRoutes } from './http/routes/canned-responses.routes.ts';
 import { contactsRoutes } from './http/routes/contacts.routes.ts';
@@ -69,7 +71,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   await app.register(healthRoutes, { services, redis, metrics });
   await app.register(
     async (api) => {
-      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes]) {
+      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes]) {
         await api.register(routes, { services });
       }
     },

@@ -28,6 +28,8 @@ const ConfigSchema = Type.Object({
   RUN_WORKERS: Type.Boolean({ default: true }),
   WORKER_CONCURRENCY: Type.Integer({ default: 8, minimum: 1 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  /** Largest file a customer or operator may send, on any channel. */
+  ATTACHMENT_MAX_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 10, minimum: 1 }),
   /** Inbound batches stored at once (group commit). Default: 4 on PostgreSQL, 1 on SQLite (one connection). */

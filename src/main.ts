@@ -18,7 +18,7 @@ if (admin?.generatedPassword) log(`created the admin ${admin.email} with passwor
 else if (admin) log(`created the admin ${admin.email}`);
 
 const app = await buildApp({ services, redis: runtime.redis, logger: { level: config.LOG_LEVEL } });
-await services.channels.start(await allInboxes(runtime.orm), { message: (m) => services.ingest.message(m), status: (s) => services.ingest.status(s) });
+await services.channels.start(await allInboxes(runtime.orm), services.sink);
 const workers = config.RUN_WORKERS ? await startWorkers(services, runtime.redis, log) : null;
 
 await app.listen({ host: config.HOST, port: config.PORT });

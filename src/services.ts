@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type { InboundSink } from '../channels/channel-adapter.ts';
 import { ChannelManager } from '../channels/channel-manager.ts';
 import type { Queues } from '../workers/queues.ts';
 import { isPostgres, type Config } from './config.ts';
@@ -13,6 +14,7 @@ import { CannedResponsesService } from './operators/canned-responses.service.ts'
 import { OperatorsService } from './operators/operators.service.ts';
 import { SessionsService } from './operators/sessions.service.ts';
 import { TeamsService } from './operators/teams.service.ts';
+import { AttachmentStore } from './store/attachment-store.ts';
 
 export interface Infrastructure {
   config: Config;
@@ -23,18 +25,24 @@ export interface Infrastructure {
 /** Every service, wired once; the HTTP app, the gateway and the workers all take this. */
 export function createServices({ config, orm, queues }: Infrastructure) {
   const events = new InboxEvents();
-  const channels = new ChannelManager({ callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS });
+  const attachments = new AttachmentStore(config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
+  const channels = new ChannelManager({ callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, attachments, publicUrl: config.PUBLIC_URL });
   const contacts = new ContactsService(orm);
   // Set by the gateway once it exists: moves operators' sockets in and out of inbox rooms.
   const access = { changed: async () => {}, operatorChanged: (_operatorId: number) => {} };
+  const ingest = new IngestService(orm, events, config.INGEST_LANES ?? (isPostgres(config) ? 4 : 1));
+  /** Where every adapter hands what arrives. */
+  const sink: InboundSink = { message: (m) => ingest.message(m), status: (s) => ingest.status(s), edit: (e) => ingest.edit(e) };
   return {
     config,
+    sink,
     orm,
     queues,
     events,
+    attachments,
     channels,
     access,
-    ingest: new IngestService(orm, events, config.INGEST_LANES ?? (isPostgres(config) ? 4 : 1)),
+    ingest,
     replies: new ReplyService(orm, events, queues.sendMessage),
     conversations: new ConversationService(orm, events),
     contacts,

@@ -19,6 +19,7 @@ export const messageDto = (m: Message) => ({
   failureReason: m.failureReason ?? null,
   private: m.private,
   sentAt: m.sentAt?.toISOString() ?? null,
+  editedAt: m.editedAt?.toISOString() ?? null,
   createdAt: m.createdAt.toISOString(),
 });
 export type MessageDto = ReturnType<typeof messageDto>;

@@ -13,18 +13,21 @@ export const inboxDto = (i: Inbox) => ({
   kind: i.kind,
   name: i.name,
   settings: i.settings,
+  /** Which credentials are set (their values are never returned). */
+  credentialsSet: Object.keys(i.credentials ?? {}).sort(),
   memberIds: i.members.isInitialized() ? i.members.getItems().map((m) => m.id).sort((a, b) => a - b) : [],
   teamIds: i.teams.isInitialized() ? i.teams.getItems().map((t) => t.id).sort((a, b) => a - b) : [],
   createdAt: i.createdAt.toISOString(),
 });
 export type InboxDto = ReturnType<typeof inboxDto>;
 
-export const inboxConfig = (i: Inbox): InboxConfig => ({ id: i.id, kind: i.kind as ChannelKind, name: i.name, settings: i.settings, secret: i.secret, updatedAt: i.updatedAt });
+export const inboxConfig = (i: Inbox): InboxConfig => ({ id: i.id, kind: i.kind as ChannelKind, name: i.name, settings: i.settings, secret: i.secret, credentials: i.credentials, updatedAt: i.updatedAt });
 
 export interface InboxInput {
   kind?: string;
   name?: string;
   settings?: Record<string, unknown>;
+  credentials?: Record<string, string>;
   memberIds?: number[];
   teamIds?: number[];
 }
@@ -64,8 +67,9 @@ export class InboxesService {
   async create(input: InboxInput & { kind: string; name: string }): Promise<InboxDto & { secret: string }> {
     if (!SUPPORTED_KINDS.includes(input.kind as ChannelKind)) throw badRequest(`Unknown inbox kind "${input.kind}"; supported: ${SUPPORTED_KINDS.join(', ')}`);
     const em = this.#orm.em.fork();
-    const inbox = em.create(Inbox, { kind: input.kind, name: input.name, settings: input.settings ?? {}, secret: newSecret() });
+    const inbox = em.create(Inbox, { kind: input.kind, name: input.name, settings: input.settings ?? {}, credentials: input.credentials ?? {}, secret: newSecret() });
     await this.#applyAccess(em, inbox, input);
+    await this.#verify(inbox);
     await em.flush();
     await this.#changed(inbox);
     return { ...inboxDto(inbox), secret: inbox.secret };
@@ -78,7 +82,9 @@ export class InboxesService {
     if (input.kind !== undefined && input.kind !== inbox.kind) throw badRequest('An inbox cannot change its kind; create a new one');
     if (input.name !== undefined) inbox.name = input.name;
     if (input.settings !== undefined) inbox.settings = input.settings;
+    if (input.credentials !== undefined) inbox.credentials = { ...inbox.credentials, ...input.credentials };
     await this.#applyAccess(em, inbox, input);
+    if (input.settings !== undefined || input.credentials !== undefined) await this.#verify(inbox);
     inbox.updatedAt = new Date();
     await em.flush();
     await this.#changed(inbox);
@@ -112,6 +118,20 @@ export class InboxesService {
     this.#digests.delete(id);
     await this.#channels.remove(id);
     await this.#onAccessChanged();
+  }
+
+  /** Asks the channel whether these credentials work (a bad bot token is a 400 here, not a crash later). */
+  async #verify(inbox: Inbox): Promise<void> {
+    const adapter = this.#channels.probe(inboxConfig(inbox));
+    if (!adapter.verify) return;
+    try {
+      const { displayName, settings } = await adapter.verify();
+      inbox.settings = { ...inbox.settings, ...settings, ...(displayName ? { displayName } : {}) };
+    } catch (error) {
+      throw badRequest(`The channel did not accept these settings: ${(error as Error).message}`);
+    } finally {
+      await adapter.stop();
+    }
   }
 
   async #applyAccess(em: EntityManager, inbox: Inbox, input: InboxInput): Promise<void> {

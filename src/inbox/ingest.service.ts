@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/core';
-import type { NormalizedInbound, StatusEvent } from '../../channels/channel-adapter.ts';
+import type { InboundEdit, NormalizedInbound, StatusEvent } from '../../channels/channel-adapter.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import { notFound } from '../errors.ts';
 import { Conversation, Inbox, Message, type MessageStatus } from '../store/entities/index.ts';
@@ -131,6 +131,20 @@ export class IngestService {
     record(isNew ? 'conversation.created' : 'conversation.updated', inbox.id, { conversation: conversationView, contact: { id: contact.id, name: contact.name ?? null } });
     record('message.created', inbox.id, { message: dto });
     return { message: dto, conversationId: conversation.id, contactId: contact.id, duplicate: false };
+  }
+
+  /** The customer edited a message: the text changes, `editedAt` shows operators it was edited. Unknown messages are ignored. */
+  async edit(edit: InboundEdit): Promise<{ updated: boolean }> {
+    return this.#events.transaction(this.#orm.em.fork(), async (em, record) => {
+      const message = await em.findOne(Message, { inbox: edit.inboxId, externalId: edit.externalMessageId, direction: 'in' });
+      // An older edit arriving after a newer one must not roll the text back.
+      if (!message || (message.editedAt && message.editedAt >= edit.editedAt)) return { updated: false };
+      message.text = edit.text ?? null;
+      message.editedAt = edit.editedAt;
+      await em.flush();
+      record('message.updated', edit.inboxId, { message: messageDto(message) });
+      return { updated: true };
+    });
   }
 
   /** Applies a delivery report; a status that would move a message backwards is ignored. */

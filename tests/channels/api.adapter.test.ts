@@ -26,7 +26,7 @@ async function integration() {
   return { url, texts, failures, headers: () => lastHeaders, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-const inbox = (callbackUrl: string) => ({ id: 7, kind: 'api' as const, name: 'api', settings: { callbackUrl }, secret: 'shh', updatedAt: new Date() });
+const inbox = (callbackUrl: string) => ({ id: 7, kind: 'api' as const, name: 'api', settings: { callbackUrl }, secret: 'shh', credentials: {}, updatedAt: new Date() });
 const address = { inboxId: 7, externalThreadId: 'thread', externalUserId: 'user' };
 
 channelConformance('the API channel', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAdapter, ChannelAddress, InboundSink, NormalizedInbound, OutboundMessage, StatusEvent } from '../../channels/channel-adapter.ts';
+import type { ChannelAdapter, ChannelAddress, InboundEdit, InboundSink, NormalizedInbound, OutboundMessage, StatusEvent } from '../../channels/channel-adapter.ts';
 import { ChannelError } from '../../channels/channel-error.ts';
 
 /** What one adapter's test file provides so the shared suite can drive it against its real peer. */
@@ -22,11 +22,13 @@ const outbound = (id: number, text: string): OutboundMessage => ({ id, conversat
 function recordingSink() {
   const messages: NormalizedInbound[] = [];
   const statuses: StatusEvent[] = [];
+  const edits: InboundEdit[] = [];
   const sink: InboundSink = {
     message: async (m) => void messages.push(m),
     status: async (s) => void statuses.push(s),
+    edit: async (e) => void edits.push(e),
   };
-  return { sink, messages, statuses };
+  return { sink, messages, statuses, edits };
 }
 
 async function waitFor<T>(read: () => T | undefined, ms = 5000): Promise<T> {

@@ -3,7 +3,7 @@ import { TestAdapter } from '../../channels/test/test.adapter.ts';
 import { channelConformance } from './conformance.ts';
 
 channelConformance('the test channel', async () => {
-  const adapter = new TestAdapter({ id: 1, kind: 'test', name: 'test', settings: {}, secret: 's', updatedAt: new Date() });
+  const adapter = new TestAdapter({ id: 1, kind: 'test', name: 'test', settings: {}, secret: 's', credentials: {}, updatedAt: new Date() });
   return {
     adapter,
     address: { inboxId: 1, externalThreadId: 't-1', externalUserId: 'u-1' },

@@ -58,7 +58,7 @@ export class TestServer {
     const runtime = await boot(config, () => {});
     await runtime.services.operators.ensureAdmin(ADMIN.email, ADMIN.password);
     const app = await buildApp({ services: runtime.services, redis: runtime.redis });
-    await runtime.services.channels.start(await allInboxes(runtime.orm), { message: (m) => runtime.services.ingest.message(m), status: (s) => runtime.services.ingest.status(s) });
+    await runtime.services.channels.start(await allInboxes(runtime.orm), runtime.services.sink);
     const server = new TestServer(app, runtime, database, config, owned);
     if (options.workers !== false) server.#workers = await startWorkers(runtime.services, runtime.redis, () => {});
     return server;

@@ -5,7 +5,10 @@ import type { Actor } from '../../inbox/access.ts';
 import { SESSION_COOKIE, type SessionsService } from '../../operators/sessions.service.ts';
 import type { Role } from '../../store/entities/index.ts';
 
-/** Every API route says who may call it: `public`, or the roles allowed. A route that says nothing does not start. */
+/**
+ * Every API route says who may call it: `public`, `token` (the route checks a channel token or signature
+ * itself), or the roles allowed. A route that says nothing does not start.
+ */
 export type RouteAccess = 'public' | 'token' | readonly Role[];
 
 declare module 'fastify' {

@@ -11,6 +11,7 @@ import { IdParams, Name, Strict } from '../schemas.ts';
 const Ids = Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 });
 const Settings = Type.Record(Type.String(), Type.Unknown(), { description: 'Channel settings, e.g. { "callbackUrl": "https://…" } for an API inbox' });
 const Kind = Type.Union(SUPPORTED_KINDS.map((k) => Type.Literal(k)));
+const Credentials = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 4096 }), { description: 'Write-only channel credentials, e.g. { "botToken": "…" } for Telegram' });
 
 export async function inboxesRoutes(app: FastifyInstance, { services }: { services: Services }) {
   app.get('/inboxes', { schema: { tags: ['inboxes'], summary: 'Inboxes the caller may see' }, config: { access: ['admin', 'operator'] } }, (request) => services.inboxes.list(actorOf(request)));
@@ -22,12 +23,12 @@ export async function inboxesRoutes(app: FastifyInstance, { services }: { servic
   });
 
   app.post('/inboxes', {
-    schema: { tags: ['inboxes'], summary: 'Create an inbox; the response carries its secret once', body: Strict({ kind: Kind, name: Name(), settings: Type.Optional(Settings), memberIds: Type.Optional(Ids), teamIds: Type.Optional(Ids) }) },
+    schema: { tags: ['inboxes'], summary: 'Create an inbox; the response carries its secret once', body: Strict({ kind: Kind, name: Name(), settings: Type.Optional(Settings), credentials: Type.Optional(Credentials), memberIds: Type.Optional(Ids), teamIds: Type.Optional(Ids) }) },
     config: { access: ['admin'] },
   }, async (request, reply) => reply.status(201).send(await services.inboxes.create(request.body as InboxInput & { kind: string; name: string })));
 
   app.patch('/inboxes/:id', {
-    schema: { tags: ['inboxes'], params: IdParams, body: Strict({ name: Type.Optional(Name()), settings: Type.Optional(Settings), memberIds: Type.Optional(Ids), teamIds: Type.Optional(Ids) }) },
+    schema: { tags: ['inboxes'], params: IdParams, body: Strict({ name: Type.Optional(Name()), settings: Type.Optional(Settings), credentials: Type.Optional(Credentials), memberIds: Type.Optional(Ids), teamIds: Type.Optional(Ids) }) },
     config: { access: ['admin'] },
   }, (request) => services.inboxes.update((request.params as { id: number }).id, request.body as InboxInput));
 

@@ -13,6 +13,8 @@ export const Inbox = defineEntity({
     settings: p.json<Record<string, unknown>>().default('{}'),
     /** The inbox's own secret: the API channel's token and callback signing key. Never serialised. */
     secret: p.string().hidden(),
+    /** What the admin gives us to reach the channel (a bot token, a mailbox password). Write-only over the API. */
+    credentials: p.json<Record<string, string>>().default('{}').hidden(),
     members: () => p.manyToMany(Operator).pivotTable('inbox_member'),
     teams: () => p.manyToMany(Team).pivotTable('inbox_team'),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -39,6 +39,8 @@ export const Message = defineEntity({
     failureReason: p.text().nullable(),
     private: p.boolean().default(false),
     sentAt: p.datetime().nullable(),
+    /** Set when the customer edited the message on their channel; `text` holds the latest version. */
+    editedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   uniques: [{ properties: ['inbox', 'externalId'] }],
