@@ -15,6 +15,8 @@ export class TestAdapter implements ChannelAdapter {
   readonly kind = 'test' as const;
   readonly capabilities = { html: false, attachments: true, typing: true, receipts: true };
   readonly sent: SentRecord[] = [];
+  /** Every "operator is typing" signal shown to a customer. */
+  readonly typings: ChannelAddress[] = [];
   readonly #failures: ChannelError[] = [];
   #sink?: InboundSink;
   #sequence = 0;
@@ -34,6 +36,10 @@ export class TestAdapter implements ChannelAdapter {
     const externalId = `test-out-${this.inbox.id}-${++this.#sequence}`;
     this.sent.push({ to, message, externalId });
     return { externalId };
+  }
+
+  async typing(to: ChannelAddress): Promise<void> {
+    this.typings.push(to);
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,8 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { Server } from 'socket.io';
 import { conversationFor, visibleInboxIds, type Actor } from '../inbox/access.ts';
 import { toPublished } from '../inbox/events.ts';
+import type { ChannelManager } from '../../channels/channel-manager.ts';
+import { inboxConfig } from '../inbox/inboxes.service.ts';
 import type { SessionsService } from '../operators/sessions.service.ts';
 import { SESSION_COOKIE } from '../operators/sessions.service.ts';
 import { InboxEvent, Inbox } from '../store/entities/index.ts';
@@ -19,7 +21,11 @@ const SYNC_OVERLAP_MS = 5000;
 interface Deps {
   orm: MikroORM;
   sessions: SessionsService;
+  channels: ChannelManager;
 }
+
+/** Channels show "typing…" for a few seconds (Telegram: 5 s); one signal per conversation this often is enough. */
+const CHANNEL_TYPING_EVERY_MS = 4000;
 
 const cookieValue = (header: string | undefined, name: string) =>
   header?.split(';').map((part) => part.trim().split('=')).find(([key]) => key === name)?.[1];
@@ -68,6 +74,11 @@ export function attachOperatorGateway(io: Server, deps: Deps) {
     return { events: rows.map(replayed), hasMore: newer.length > SYNC_PAGE };
   }
 
+  const lastChannelTyping = new Map<number, number>();
+  setInterval(() => {
+    for (const [id, at] of lastChannelTyping) if (at + CHANNEL_TYPING_EVERY_MS < Date.now()) lastChannelTyping.delete(id);
+  }, 60_000).unref();
+
   nsp.on('connection', async (socket) => {
     const actor = socket.data.actor as Actor;
 
@@ -86,10 +97,19 @@ export function attachOperatorGateway(io: Server, deps: Deps) {
       const conversationId = Number(request?.conversationId);
       if (!Number.isInteger(conversationId)) return;
       try {
-        const conversation = await conversationFor(deps.orm.em.fork(), actor, conversationId);
-        socket.to([inboxRoom(conversation.inbox.id), ADMINS_ROOM]).emit('typing', { conversationId, operatorId: actor.id, typing: request.typing !== false });
+        const em = deps.orm.em.fork();
+        const conversation = await conversationFor(em, actor, conversationId);
+        const typing = request.typing !== false;
+        socket.to([inboxRoom(conversation.inbox.id), ADMINS_ROOM]).emit('typing', { conversationId, operatorId: actor.id, typing });
+        if (typing && (lastChannelTyping.get(conversationId) ?? 0) + CHANNEL_TYPING_EVERY_MS <= Date.now()) {
+          lastChannelTyping.set(conversationId, Date.now());
+          const inbox = await em.findOneOrFail(Inbox, conversation.inbox.id);
+          const adapter = deps.channels.adapterFor(inboxConfig(inbox));
+          await adapter.typing?.({ inboxId: inbox.id, externalThreadId: conversation.externalThreadId, externalUserId: conversation.externalUserId });
+        }
       } catch {
-        // Not visible to this operator: say nothing, as REST answers "not found".
+        // Not visible to this operator (say nothing, as REST answers "not found"), or the channel's typing
+        // signal failed: typing is a courtesy, never worth an error.
       }
     });
 

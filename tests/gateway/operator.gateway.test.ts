@@ -212,6 +212,17 @@ describe('operator gateway', () => {
       expect(await stopped).toMatchObject({ conversationId, operatorId: a.operatorId });
     });
 
+    it('shows the customer on their channel that an operator is typing, once per few seconds however often the operator types', async () => {
+      const inbox = await server.inbox('test');
+      const { conversationId } = await customerWrites(inbox.id, 'typing-channel', 'hi', 'customer-sees-typing');
+      const socket = await server.socket(admin);
+      for (let i = 0; i < 5; i++) socket.emit('typing', { conversationId, typing: true });
+      const channel = await server.testChannel(inbox.id);
+      await eventually(async () => channel.typings.length > 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(channel.typings).toEqual([{ inboxId: inbox.id, externalThreadId: 'customer-sees-typing', externalUserId: 'customer-sees-typing' }]);
+    });
+
     it('ignores typing on a conversation the operator cannot see', async () => {
       const hidden = await server.inbox('test');
       const outsider = await server.operator('operator');
