@@ -104,6 +104,8 @@ export async function storeBatch(em: EntityManager, record: RecordEvent, batch: 
   }
   const cardIds = await insertRows(em, Contact, newCards.map((card) => ({ name: card.name, customFields: {}, createdAt: now, updatedAt: now, lastActivityAt: now })));
   newCards.forEach((card, n) => (card.id = cardIds[n]));
+  // Unique keys are inserted in one global order, so two concurrent batches wait on each other instead of deadlocking.
+  newIdentities.sort((a, b) => compare(identityKeyString(a.key), identityKeyString(b.key)));
   await insertRows(em, ContactIdentity, newIdentities.map(({ card, key }) => ({ contact: cardId(card), ...key, createdAt: now })));
   for (const [id, name] of namesToFill) await em.nativeUpdate(Contact, { id, name: null }, { name });
 
@@ -124,7 +126,7 @@ export async function storeBatch(em: EntityManager, record: RecordEvent, batch: 
       thread.id = conversation.id;
     }
   }
-  const created = [...threads.values()].filter((t) => !t.existing);
+  const created = [...threads.values()].filter((t) => !t.existing).sort((a, b) => a.inboxId - b.inboxId || compare(a.threadId, b.threadId));
   const conversationIds = await insertRows(em, Conversation, created.map((t) => ({
     inbox: t.inboxId, contact: cardId(t.card), externalThreadId: t.threadId, externalUserId: t.last.sender.externalUserId,
     status: 'open' as const, unreadCount: t.count, lastMessagePreview: preview(t.last), lastActivityAt: now, createdAt: now,
@@ -194,6 +196,8 @@ function byKind(keys: IdentityKey[]) {
   for (const { kind, value } of keys) groups.set(kind, [...(groups.get(kind) ?? []), value]);
   return [...groups].map(([kind, values]) => ({ kind, value: { $in: values } }));
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function uniqueKeys(keys: IdentityKey[]): IdentityKey[] {
   return [...new Map(keys.map((key) => [identityKeyString(key), key])).values()];

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/core';
+import { DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import type { InboundEdit, NormalizedInbound, StatusEvent } from '../../channels/channel-adapter.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import { notFound } from '../errors.ts';
@@ -69,7 +69,7 @@ export class IngestService {
           // A clash with another process, or one bad message: store them one by one, so each gets its own answer.
         }
         if (results) batch.forEach((w, i) => (results[i] instanceof Error ? w.reject(results[i]) : w.resolve(results[i] as IngestResult)));
-        else await Promise.all(batch.map((w) => this.#storeAlone(w.inbound).then(w.resolve, w.reject)));
+        else for (const w of batch) await this.#storeAlone(w.inbound).then(w.resolve, w.reject);
       }
     } finally {
       this.#lanes -= 1;
@@ -81,7 +81,9 @@ export class IngestService {
       try {
         return await this.#events.transaction(this.#orm.em.fork(), (em, record) => this.#store(em, record, inbound));
       } catch (error) {
-        if (!(error instanceof UniqueConstraintViolationException) || attempt >= MAX_ATTEMPTS) throw error;
+        // Another transaction created the same card or conversation first (or the two waited on each other): try again.
+        const clash = error instanceof UniqueConstraintViolationException || error instanceof DeadlockException || error instanceof LockWaitTimeoutException;
+        if (!clash || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }

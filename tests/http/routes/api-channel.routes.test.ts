@@ -83,7 +83,7 @@ describe('API channel', () => {
     socket.on('message.created', (event: { message: { text: string } }) => seen.add(event.message.text));
     const burst = Array.from({ length: 60 }, (_, i) => post(inbox.id, inbox.secret, { externalMessageId: `b-${i}`, sender: { externalUserId: `burst-${i % 20}`, name: `Customer ${i % 20}` }, text: `burst ${i}` }));
     const responses = await Promise.all(burst);
-    expect(responses.every((r) => r.statusCode === 201)).toBe(true);
+    expect(responses.filter((r) => r.statusCode !== 201).map((r) => r.body)).toEqual([]);
     // 20 customers wrote 3 times each: 20 cards, 20 conversations, 3 messages in each.
     expect(new Set(responses.map((r) => r.json().contactId)).size).toBe(20);
     const conversations = new Set(responses.map((r) => r.json().conversationId));
