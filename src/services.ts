@@ -43,7 +43,7 @@ export function createServices({ config, orm, queues }: Infrastructure) {
     channels,
     access,
     ingest,
-    replies: new ReplyService(orm, events, queues.sendMessage),
+    replies: new ReplyService(orm, events, queues.sendMessage, attachments),
     conversations: new ConversationService(orm, events),
     contacts,
     merge: new MergeService(orm, events, contacts),
