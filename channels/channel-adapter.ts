@@ -117,14 +117,40 @@ export interface ChannelAddress {
   externalUserId: string;
 }
 
+/**
+ * One message to send. Replies fill `id`, `conversationId` and the content; campaign sends (and template test sends)
+ * belong to no conversation and may carry the optional fields below. An adapter honours the ones its channel has and
+ * ignores the rest.
+ */
 export interface OutboundMessage {
-  /** Our message id; adapters may pass it on as an idempotency key. */
+  /** Our message id (for a campaign send: its send-ledger row id, see `campaign`); adapters may pass it on as an idempotency key. */
   id: number;
+  /** The conversation the reply belongs to; 0 for a campaign send or a template test, which belong to none. */
   conversationId: number;
+  /** Plain text. For email with `html` too, the text alternative (multipart/alternative). */
   text?: string;
   html?: string;
   attachments: InboundAttachment[];
   replyToExternalId?: string;
+  /**
+   * Unique to this send and the same on every retry of it (`msg_<id>` for replies when unset; `campaign-<campaignId>-<recipientId>`
+   * for campaign sends): hand it to the provider as an idempotency key, or where the receiver can deduplicate on it.
+   */
+  deliveryId?: string;
+  /** Email: the subject line (campaigns and test sends; replies have none and keep the thread's subject). */
+  subject?: string;
+  /**
+   * Email: headers to set as given. Campaign mail carries `List-Unsubscribe: <https://…>` and
+   * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058); nodemailer takes them in its `headers` option.
+   */
+  headers?: Record<string, string>;
+  /**
+   * WhatsApp Cloud API: send this approved message template instead of free text (outside the 24-hour window a business
+   * may only send templates). `parameters` fill the template body's {{1}}, {{2}}… in order (already rendered, plain text).
+   */
+  whatsappTemplate?: { name: string; language: string; parameters: string[] };
+  /** Set on campaign sends: which campaign and which send-ledger row (for tagging, e.g. an email `X-Campaign-Id` header). */
+  campaign?: { campaignId: number; recipientId: number };
 }
 
 export interface ChannelAdapter {

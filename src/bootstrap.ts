@@ -24,7 +24,7 @@ export async function boot(config: Config, log: (line: string) => void): Promise
   const redisHandle = await locateRedis(config, log);
   const orm = await openOrm(config);
   const redis = connectRedis(redisHandle.target);
-  const queues = createQueues(redis, config.REDIS_PREFIX, config.SEND_ATTEMPTS);
+  const queues = createQueues(redis, config.REDIS_PREFIX, config.SEND_ATTEMPTS, config.CAMPAIGN_SEND_ATTEMPTS);
   const services = createServices({ config, orm, queues });
   return {
     orm,
@@ -33,6 +33,7 @@ export async function boot(config: Config, log: (line: string) => void): Promise
     queues,
     services,
     async close() {
+      services.progress.stop();
       await services.channels.stopAll();
       await queues.close();
       redis.disconnect();

@@ -37,6 +37,16 @@ const ConfigSchema = Type.Object({
   SEND_ATTEMPTS: Type.Integer({ default: 8, minimum: 1 }),
   /** Timeout for calls to an API inbox's callback URL. */
   CALLBACK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  /** Campaign send jobs one worker process handles at once (campaigns have their own queues, so replies never wait behind them). */
+  CAMPAIGN_CONCURRENCY: Type.Integer({ default: 16, minimum: 1 }),
+  /** Cards the campaign worker reads, writes to the send ledger and enqueues per batch. */
+  CAMPAIGN_BATCH_SIZE: Type.Integer({ default: 1000, minimum: 10, maximum: 5000 }),
+  /** Tries for a campaign send whose channel fails temporarily (backoff as for replies, honouring Retry-After). */
+  CAMPAIGN_SEND_ATTEMPTS: Type.Integer({ default: 8, minimum: 1 }),
+  /** How long a worker holds a campaign job; a send of a worker that died is picked up (and marked unknown) after this. */
+  CAMPAIGN_LOCK_MS: Type.Integer({ default: 30_000, minimum: 1000 }),
+  /** How often live campaign progress is pushed to marketers (at most). */
+  CAMPAIGN_PROGRESS_MS: Type.Integer({ default: 1000, minimum: 50 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
 });
 

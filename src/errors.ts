@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  /** A channel refused or failed a send made while the caller waits (a campaign test send). */
+  CHANNEL_FAILED: 502,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 } as const;

@@ -15,6 +15,14 @@ import { OperatorsService } from './operators/operators.service.ts';
 import { SessionsService } from './operators/sessions.service.ts';
 import { TeamsService } from './operators/teams.service.ts';
 import { AttachmentStore } from './store/attachment-store.ts';
+import { CampaignEvents } from './campaigns/campaign-events.ts';
+import { CampaignsService } from './campaigns/campaigns.service.ts';
+import { systemClock } from './campaigns/clock.ts';
+import { ConsentService } from './campaigns/consent.service.ts';
+import { CampaignProgress } from './campaigns/progress.ts';
+import { SegmentsService } from './campaigns/segments.service.ts';
+import { TemplatesService } from './campaigns/templates.service.ts';
+import { TrackingService } from './campaigns/tracking.service.ts';
 
 export interface Infrastructure {
   config: Config;
@@ -31,8 +39,23 @@ export function createServices({ config, orm, queues }: Infrastructure) {
   // Set by the gateway once it exists: moves operators' sockets in and out of inbox rooms.
   const access = { changed: async () => {}, operatorChanged: (_operatorId: number) => {} };
   const ingest = new IngestService(orm, events, config.INGEST_LANES ?? (isPostgres(config) ? 4 : 1));
-  /** Where every adapter hands what arrives. */
-  const sink: InboundSink = { message: (m) => ingest.message(m), status: (s) => ingest.status(s), edit: (e) => ingest.edit(e) };
+  /** Campaigns read the time here; tests move it by hand (quiet hours, schedules, birthdays). */
+  const clock = systemClock();
+  const campaignEvents = new CampaignEvents();
+  const consent = new ConsentService(orm);
+  const segments = new SegmentsService(orm, clock);
+  const campaigns = new CampaignsService({ orm, queues, events: campaignEvents, segments, clock, batchSize: config.CAMPAIGN_BATCH_SIZE });
+  const progress = new CampaignProgress(campaigns, campaignEvents, config.CAMPAIGN_PROGRESS_MS);
+  const tracking = new TrackingService(orm, consent, () => progress);
+  /** Where every adapter hands what arrives. A delivery report that matches no reply may be for a campaign send. */
+  const sink: InboundSink = {
+    message: (m) => ingest.message(m),
+    status: async (s) => {
+      const result = await ingest.status(s);
+      return result.updated ? result : tracking.status(s);
+    },
+    edit: (e) => ingest.edit(e),
+  };
   return {
     config,
     sink,
@@ -52,6 +75,14 @@ export function createServices({ config, orm, queues }: Infrastructure) {
     teams: new TeamsService(orm),
     canned: new CannedResponsesService(orm),
     inboxes: new InboxesService(orm, channels, () => access.changed()),
+    clock,
+    campaignEvents,
+    consent,
+    segments,
+    templates: new TemplatesService(orm, channels, clock, config.PUBLIC_URL),
+    campaigns,
+    progress,
+    tracking,
   };
 }
 

@@ -1,14 +1,29 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 
-/** Queue names; each is prefixed with REDIS_PREFIX in Redis. */
+/** Queue names; each is prefixed with REDIS_PREFIX in Redis. Campaigns have queues of their own, so a large one never delays a reply. */
 export const SEND_MESSAGE_QUEUE = 'send-message';
+export const CAMPAIGN_QUEUE = 'campaign';
+export const CAMPAIGN_SEND_QUEUE = 'campaign-send';
 
 export interface SendMessageJob {
   messageId: number;
 }
 
+/** `expand`: stream the segment into the send ledger; `start`: a scheduled campaign's time has come. */
+export interface CampaignJob {
+  campaignId: number;
+  generation?: number;
+}
+
+/** One send-ledger row to send. */
+export interface CampaignSendJob {
+  recipientId: number;
+}
+
 /** The job id is derived from the message, so enqueuing the same reply twice makes one job. */
 export const sendJobId = (messageId: number) => `message-${messageId}`;
+/** One job per ledger row per resume (a resumed campaign re-queues its waiting rows under fresh ids). */
+export const campaignSendJobId = (recipientId: number, generation: number) => `recipient-${recipientId}-g${generation}`;
 
 export function sendJobOptions(attempts: number): JobsOptions {
   return {
@@ -19,15 +34,28 @@ export function sendJobOptions(attempts: number): JobsOptions {
   };
 }
 
+/** Campaign sends: the ledger, not the job, is the record, so finished jobs leave Redis at once (memory stays flat). */
+export function campaignSendJobOptions(attempts: number): JobsOptions {
+  return { attempts, backoff: { type: 'channel' }, removeOnComplete: true, removeOnFail: { age: 24 * 3600, count: 10_000 } };
+}
+
 export interface Queues {
   sendMessage: Queue<SendMessageJob>;
+  campaign: Queue<CampaignJob>;
+  campaignSend: Queue<CampaignSendJob>;
   close(): Promise<void>;
 }
 
-export function createQueues(connection: ConnectionOptions, prefix: string, attempts: number): Queues {
+export function createQueues(connection: ConnectionOptions, prefix: string, attempts: number, campaignAttempts = attempts): Queues {
   const sendMessage = new Queue<SendMessageJob>(SEND_MESSAGE_QUEUE, { connection, prefix, defaultJobOptions: sendJobOptions(attempts) });
+  const campaign = new Queue<CampaignJob>(CAMPAIGN_QUEUE, { connection, prefix, defaultJobOptions: { attempts: 20, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } } });
+  const campaignSend = new Queue<CampaignSendJob>(CAMPAIGN_SEND_QUEUE, { connection, prefix, defaultJobOptions: campaignSendJobOptions(campaignAttempts) });
   return {
     sendMessage,
-    close: () => sendMessage.close(),
+    campaign,
+    campaignSend,
+    close: async () => {
+      await Promise.all([sendMessage.close(), campaign.close(), campaignSend.close()]);
+    },
   };
 }

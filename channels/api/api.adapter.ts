@@ -33,8 +33,17 @@ export class ApiAdapter implements ChannelAdapter {
     const url = this.#inbox.settings.callbackUrl;
     if (typeof url !== 'string' || !url) throw new ChannelError('REJECTED', 'This API inbox has no callback URL, so replies cannot be delivered');
     // The delivery id is derived from our message id, so every retry carries the same one and the receiver can dedupe.
-    const deliveryId = `msg_${message.id}`;
-    const body = JSON.stringify({
+    const deliveryId = message.deliveryId ?? `msg_${message.id}`;
+    // A campaign send is its own event: it belongs to no conversation and carries what a template rendered.
+    const body = JSON.stringify(message.campaign ? {
+      event: 'campaign.message',
+      deliveryId,
+      inboxId: this.#inbox.id,
+      campaignId: message.campaign.campaignId,
+      recipientId: message.campaign.recipientId,
+      recipient: { externalUserId: to.externalUserId, externalThreadId: to.externalThreadId },
+      message: { subject: message.subject ?? null, text: message.text ?? null, html: message.html ?? null, headers: message.headers ?? {}, whatsappTemplate: message.whatsappTemplate ?? null },
+    } : {
       event: 'message.created',
       deliveryId,
       inboxId: this.#inbox.id,

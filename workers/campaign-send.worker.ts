@@ -1,0 +1,210 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { InboxConfig, OutboundMessage } from '../channels/channel-adapter.ts';
+import { ChannelError } from '../channels/channel-error.ts';
+import type { ChannelManager } from '../channels/channel-manager.ts';
+import type { Clock } from '../src/campaigns/clock.ts';
+import type { ConsentService } from '../src/campaigns/consent.service.ts';
+import { blockersOf, enqueueSends, identitiesOf, planRows, writeLedger, type CampaignInbox } from '../src/campaigns/ledger.ts';
+import { campaignLinks, trackHtml } from '../src/campaigns/links.ts';
+import type { CampaignProgress } from '../src/campaigns/progress.ts';
+import { campaignLimits } from '../src/campaigns/rate-limits.ts';
+import { addressOn, campaignAddress, consentChannel } from '../src/campaigns/recipient-address.ts';
+import { renderScope } from '../src/campaigns/render-context.ts';
+import { compileTemplate, renderFor, type CompiledTemplate } from '../src/campaigns/template-engine.ts';
+import { cardForTemplate } from '../src/campaigns/templates.service.ts';
+import { isValidTimezone, quietHoursEnd } from '../src/campaigns/zoned-time.ts';
+import { channelIdentity } from '../src/contacts/identity.ts';
+import { inboxConfig } from '../src/inbox/inboxes.service.ts';
+import { Campaign, CampaignRecipient, ContactIdentity, Inbox, type RecipientStatus } from '../src/store/entities/index.ts';
+import { dialectOfEm, run, sqlTime } from '../src/store/sql.ts';
+import type { Queues } from './queues.ts';
+import { CAMPAIGN_SEND_QUEUE, type CampaignSendJob } from './queues.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { channelBackoff } from './send-message.worker.ts';
+
+export interface CampaignSendDeps {
+  orm: MikroORM;
+  channels: ChannelManager;
+  consent: ConsentService;
+  queues: Queues;
+  clock: Clock;
+  progress: CampaignProgress;
+  publicUrl: string;
+  limiter?: RateLimiter;
+}
+
+/** Quiet hours re-check at least this often, so a clock or timezone-rule change never strands a send for long. */
+const MAX_QUIET_DELAY_MS = 3_600_000;
+const INBOX_CACHE_MS = 2000;
+
+/**
+ * Sends one send-ledger row, exactly once. Like replies (send-message.worker.ts), the row is claimed with one
+ * conditional UPDATE (`queued` → `sending`, and only while the campaign is running) before the channel is called;
+ * a job that finds its row `sending` belongs to a worker that died mid-send, so the row becomes `unknown` and is
+ * not sent again. Opt-outs, the suppression list and unreachable identities are checked here, at send time.
+ */
+export function campaignSendProcessor(deps: CampaignSendDeps) {
+  const compiledCache = new Map<number, { key: string; compiled: CompiledTemplate }>();
+  const inboxCache = new Map<number, { inbox: InboxConfig; at: number }>();
+
+  async function inboxOf(em: EntityManager, id: number): Promise<InboxConfig | null> {
+    const cached = inboxCache.get(id);
+    if (cached && cached.at + INBOX_CACHE_MS > Date.now()) return cached.inbox;
+    const inbox = await em.findOne(Inbox, id);
+    if (!inbox) return null;
+    const config = inboxConfig(inbox);
+    inboxCache.set(id, { inbox: config, at: Date.now() });
+    return config;
+  }
+
+  function compiledFor(campaign: Campaign): CompiledTemplate {
+    const key = `${campaign.startedAt?.getTime() ?? 0}`;
+    const cached = compiledCache.get(campaign.id);
+    if (cached?.key === key) return cached.compiled;
+    // Checked strictly when the campaign started; at send time only parsing is left to do.
+    const { compiled, problems } = compileTemplate(campaign.snapshot!.bodies, null);
+    if (!compiled) throw new Error(problems.map((p) => p.message).join('; '));
+    compiledCache.set(campaign.id, { key, compiled });
+    return compiled;
+  }
+
+  return async (job: Job<CampaignSendJob>, token?: string): Promise<string> => {
+    const em = deps.orm.em.fork();
+    const row = await em.findOne(CampaignRecipient, job.data.recipientId);
+    if (!row) return 'gone';
+    if (row.status === 'sending') {
+      await settle(em, row.id, 'sending', 'unknown', 'The worker stopped while this message was being sent; check the channel before sending it again.');
+      deps.progress.touch(row.campaign.id);
+      return 'unknown';
+    }
+    if (row.status !== 'queued') return 'already-handled';
+    const campaign = await em.findOne(Campaign, row.campaign.id);
+    if (!campaign || campaign.state !== 'running' || !campaign.snapshot) return 'not-running'; // paused: a resume queues the row again
+    const inbox = await inboxOf(em, row.inbox.id);
+    const card = await cardForTemplate(em, row.contact.id);
+    if (!inbox || !card) return 'gone';
+
+    // Send-time checks: the card may have lost the address, opted out or been suppressed since the campaign started.
+    const address = addressOn(inbox, card.identities);
+    const channel = consentChannel(inbox.kind);
+    const blocked = !address
+      ? 'The card no longer has an address for this channel'
+      : (await deps.consent.permission(em, card.id, channel, address.address, address.unreachableReason, campaign.requireOptIn)).blocked;
+    if (blocked) {
+      if (await settle(em, row.id, 'queued', 'skipped', blocked)) await fallBack(em, campaign, row);
+      deps.progress.touch(campaign.id);
+      return 'skipped';
+    }
+
+    // Quiet hours in the recipient's own timezone: come back when they end (delayed, never dropped).
+    if (campaign.quietHours) {
+      const zone = card.timezone && isValidTimezone(card.timezone) ? card.timezone : campaign.timezone;
+      const now = deps.clock.now();
+      const end = quietHoursEnd(now, zone, campaign.quietHours);
+      if (end && token) {
+        if (row.deferredUntil?.getTime() !== end.getTime()) await em.nativeUpdate(CampaignRecipient, { id: row.id, status: 'queued' }, { deferredUntil: end });
+        await job.moveToDelayed(Date.now() + Math.min(end.getTime() - now.getTime(), MAX_QUIET_DELAY_MS), token);
+        throw new DelayedError();
+      }
+    }
+
+    const adapter = deps.channels.adapterFor(inbox);
+    if (deps.limiter && token) {
+      const wait = await deps.limiter.reserveAll(campaignLimits(inbox, adapter.capabilities, address!.externalUserId));
+      if (wait > 0) {
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+    }
+
+    const links = campaignLinks(deps.publicUrl, campaign.secret, row.id);
+    let message: OutboundMessage;
+    try {
+      const rendered = await renderFor(compiledFor(campaign), inbox.kind, renderScope(card, campaign, { unsubscribeUrl: links.unsubscribeUrl, now: deps.clock.now(), customFields: compiledFor(campaign).customFields, defaultTimezone: campaign.timezone }));
+      const html = rendered.html !== undefined && inbox.kind === 'email' ? trackHtml(rendered.html, links, { opens: campaign.trackOpens, clicks: campaign.trackClicks }) : rendered.html;
+      message = {
+        id: row.id,
+        conversationId: 0,
+        deliveryId: `campaign-${campaign.id}-${row.id}`,
+        text: rendered.text,
+        html,
+        subject: rendered.subject,
+        whatsappTemplate: rendered.whatsappTemplate,
+        attachments: [],
+        campaign: { campaignId: campaign.id, recipientId: row.id },
+        // RFC 8058: mail clients show an unsubscribe button that POSTs to this URL, no login, no confirmation.
+        ...(inbox.kind === 'email' ? { headers: { 'List-Unsubscribe': `<${links.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
+      };
+    } catch (error) {
+      if (await settle(em, row.id, 'queued', 'failed', `The template could not be rendered for this card: ${(error as Error).message}`)) await fallBack(em, campaign, row);
+      deps.progress.touch(campaign.id);
+      return 'failed';
+    }
+
+    // The claim: from here on, a second job for this row can never send it again.
+    const dialect = dialectOfEm(em);
+    const claimed = await run(em,
+      "update campaign_recipient set status = 'sending', address = ?, deferred_until = null, updated_at = ? where id = ? and status = 'queued' and exists (select 1 from campaign where id = ? and state = 'running')",
+      [address!.address, sqlTime(dialect, new Date()), row.id, campaign.id]);
+    if (claimed === 0) return 'already-handled';
+    deps.progress.touch(campaign.id);
+
+    try {
+      const { externalId } = await adapter.send(campaignAddress(inbox.id, address!.externalUserId), message);
+      await em.nativeUpdate(CampaignRecipient, { id: row.id, status: 'sending' }, { status: 'sent', externalId, sentAt: new Date(), failureReason: null, updatedAt: new Date() });
+      deps.progress.touch(campaign.id);
+      return 'sent';
+    } catch (thrown) {
+      const error = ChannelError.from(thrown);
+      deps.progress.touch(campaign.id);
+      if (error.retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+        // Hand the row back so the next attempt can claim it; BullMQ waits (Retry-After when the channel said).
+        await em.nativeUpdate(CampaignRecipient, { id: row.id, status: 'sending' }, { status: 'queued', failureReason: error.message, updatedAt: new Date() });
+        throw error;
+      }
+      await settle(em, row.id, 'sending', 'failed', error.message);
+      if (error.code === 'INVALID_RECIPIENT') await deps.consent.suppress(channel, address!.address, 'invalid', { note: error.message, campaignId: campaign.id });
+      if (error.code === 'BLOCKED_BY_USER') {
+        await deps.consent.suppress(channel, address!.address, 'blocked', { note: error.message, campaignId: campaign.id });
+        await deps.orm.em.fork().nativeUpdate(ContactIdentity, channelIdentity(inbox, address!.externalUserId), { unreachableReason: error.message });
+      }
+      if (!error.retryable) await fallBack(em, campaign, row);
+      return 'failed';
+    }
+  };
+
+  /** The next channel in the campaign's order, for a card this one could not reach. */
+  async function fallBack(em: EntityManager, campaign: Campaign, row: CampaignRecipient): Promise<void> {
+    if (row.step + 1 >= campaign.channels.length) return;
+    const inboxes: CampaignInbox[] = [];
+    for (const id of campaign.channels) {
+      const inbox = await inboxOf(em, id);
+      if (!inbox) return;
+      inboxes.push({ id: inbox.id, kind: inbox.kind });
+    }
+    const identities = await identitiesOf(em, [row.contact.id]);
+    const [planned] = planRows([row.contact.id], identities, inboxes, await blockersOf(em, identities, inboxes), campaign.requireOptIn, row.step + 1);
+    // Nothing further to try: the card keeps this row's outcome, not a second "skipped".
+    if (!planned || (planned.status === 'skipped' && !planned.address)) return;
+    const queued = await writeLedger(em, campaign.id, row.occurrence, [planned]);
+    await enqueueSends(deps.queues.campaignSend, queued, campaign.generation);
+  }
+}
+
+/** Moves a row from `from` to `to` (one conditional UPDATE); false when another job got there first. */
+async function settle(em: EntityManager, id: number, from: RecipientStatus, to: RecipientStatus, reason: string): Promise<boolean> {
+  return (await em.nativeUpdate(CampaignRecipient, { id, status: from }, { status: to, failureReason: reason, updatedAt: new Date() })) > 0;
+}
+
+export function startCampaignSendWorker(deps: CampaignSendDeps, connection: Redis, prefix: string, concurrency: number, lockDuration: number): Worker<CampaignSendJob> {
+  return new Worker<CampaignSendJob>(CAMPAIGN_SEND_QUEUE, campaignSendProcessor({ ...deps, limiter: deps.limiter ?? new RateLimiter(connection, prefix) }), {
+    connection,
+    prefix,
+    concurrency,
+    lockDuration,
+    stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+    settings: { backoffStrategy: channelBackoff },
+  });
+}
