@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { fanOut } from './gateway/fan-out.ts';
+import { attachMarketerGateway, campaignFanOut } from './gateway/marketer.gateway.ts';
 import { attachOperatorGateway } from './gateway/operator.gateway.ts';
 import { socketAdapter } from './gateway/redis-adapter.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -22,6 +23,11 @@ import { healthRoutes } from './http/routes/health.routes.ts';
 import { inboxesRoutes } from './http/routes/inboxes.routes.ts';
 import { operatorsRoutes } from './http/routes/operators.routes.ts';
 import { teamsRoutes } from './http/routes/teams.routes.ts';
+import { campaignsRoutes } from './http/routes/campaigns.routes.ts';
+import { consentRoutes } from './http/routes/consent.routes.ts';
+import { segmentsRoutes } from './http/routes/segments.routes.ts';
+import { templatesRoutes } from './http/routes/templates.routes.ts';
+import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
 import { validatorCompiler } from './http/validation.ts';
 import type { Services } from './services.ts';
 
@@ -71,12 +77,13 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   await app.register(healthRoutes, { services, redis, metrics });
   await app.register(
     async (api) => {
-      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes]) {
+      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes]) {
         await api.register(routes, { services });
       }
     },
     { prefix: '/api/v1' },
   );
+  await app.register(unsubscribeRoutes, { services });
 
   const origins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)]);
   const adapterRedis = redis.duplicate();
@@ -90,11 +97,17 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   app.decorate('io', io);
   const gateway = attachOperatorGateway(io, services);
   services.access.changed = () => gateway.refreshRooms();
-  services.access.operatorChanged = (id) => gateway.disconnectOperator(id);
+  const marketers = attachMarketerGateway(io, services);
+  services.access.operatorChanged = (id) => {
+    gateway.disconnectOperator(id);
+    marketers.disconnectOperator(id);
+  };
   const stopFanOut = fanOut(io, services.events, (type) => metrics.inboxEvents.inc({ type }));
+  const stopCampaignFanOut = campaignFanOut(io, services.campaignEvents);
 
   app.addHook('onClose', async () => {
     stopFanOut();
+    stopCampaignFanOut();
     io.local.disconnectSockets(true);
     adapterRedis.disconnect();
   });

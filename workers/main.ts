@@ -2,6 +2,7 @@ import { Server } from 'socket.io';
 import { boot, onShutdown } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { fanOut } from '../src/gateway/fan-out.ts';
+import { campaignFanOut } from '../src/gateway/marketer.gateway.ts';
 import { socketAdapter } from '../src/gateway/redis-adapter.ts';
 import { startWorkers } from './start-workers.ts';
 
@@ -16,12 +17,14 @@ const runtime = await boot(config, log).catch((error: Error) => {
 const relayRedis = runtime.redis.duplicate();
 const io = new Server({ adapter: socketAdapter(relayRedis, config.REDIS_PREFIX) });
 const stopFanOut = fanOut(io, runtime.services.events);
+const stopCampaignFanOut = campaignFanOut(io, runtime.services.campaignEvents);
 const workers = await startWorkers(runtime.services, runtime.redis, log);
 log(`working (concurrency ${config.WORKER_CONCURRENCY})`);
 
 onShutdown(async () => {
   await workers.close(config.SHUTDOWN_TIMEOUT_MS);
   stopFanOut();
+  stopCampaignFanOut();
   relayRedis.disconnect();
   await runtime.close();
 }, log);

@@ -27,7 +27,7 @@ interface Deps {
 /** Channels show "typing…" for a few seconds (Telegram: 5 s); one signal per conversation this often is enough. */
 const CHANNEL_TYPING_EVERY_MS = 4000;
 
-const cookieValue = (header: string | undefined, name: string) =>
+export const cookieValue = (header: string | undefined, name: string) =>
   header?.split(';').map((part) => part.trim().split('=')).find(([key]) => key === name)?.[1];
 
 /** A logged event as `sync` returns it: the same shape as its live push (see fan-out.ts), plus `type`. */
