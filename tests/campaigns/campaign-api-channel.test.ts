@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caller, cardsOn, draftCampaign, makeInbox, settledCampaign, type Caller } from '../helpers/campaigns.ts';
+import { httpPeer } from '../helpers/http-peer.ts';
+import { TestServer } from '../helpers/test-server.ts';
+
+/** Campaigns through the API channel, whose callback URL is a real HTTP peer on loopback that misbehaves on cue. */
+describe('campaigns through the API channel', () => {
+  let server: TestServer;
+  let call: Caller;
+  let admin: Caller;
+  const peers: Awaited<ReturnType<typeof httpPeer>>[] = [];
+
+  beforeAll(async () => {
+    server = await TestServer.start({ config: { CAMPAIGN_PROGRESS_MS: 100 } });
+    admin = caller(server, await server.login());
+    call = caller(server, await server.operator('marketer'));
+  });
+  afterAll(async () => {
+    await server.close();
+    for (const peer of peers) await peer.close();
+  });
+
+  it('rides out a storm of 429s and 5xx answers, waiting as told, and delivers each card exactly once', async () => {
+    let stormUntil: number | undefined;
+    let failures = 0;
+    const peer = await httpPeer((_request, i) => {
+      stormUntil ??= Date.now() + 1500; // the storm starts with the first send
+      if (Date.now() < stormUntil) {
+        failures++;
+        return i % 3 === 0 ? { status: 503 } : { status: 429, headers: { 'retry-after': '1' } };
+      }
+      return { delayMs: 5 };
+    });
+    peers.push(peer);
+    const inbox = await makeInbox(admin, 'api', { settings: { callbackUrl: peer.url } });
+    const cards = await cardsOn(call, inbox, 20);
+    const campaign = await draftCampaign(call, { channels: [inbox.id], filter: { tagsAll: [cards.tag] }, bodies: { default: { text: 'Spring sale, {{ contact.first_name }}' } } });
+    await call('POST', `/campaigns/${campaign.id}/start`);
+
+    const stats = await settledCampaign(call, campaign.id, ['completed'], 30_000);
+    expect(failures).toBeGreaterThan(10);
+    expect(stats.counts).toMatchObject({ sent: 20, failed: 0, unknown: 0 });
+    const accepted = peer.accepted();
+    expect(accepted).toHaveLength(20);
+    expect(new Set(accepted).size).toBe(20);
+    const first = peer.received.find((r) => r.body?.event === 'campaign.message')!;
+    expect(first.body).toMatchObject({ event: 'campaign.message', campaignId: campaign.id, inboxId: inbox.id, message: { text: expect.stringMatching(/^Spring sale, Customer$/) } });
+    // Retry-After is honoured: no card was tried again sooner than a second after its 429.
+    for (const id of new Set(peer.received.map((r) => r.deliveryId))) {
+      const tries = peer.received.filter((r) => r.deliveryId === id).map((r) => r.at);
+      for (let i = 1; i < tries.length; i++) expect(tries[i]! - tries[i - 1]!).toBeGreaterThanOrEqual(900);
+    }
+  });
+
+  it('keeps to the inbox\'s configured rate across the whole campaign', async () => {
+    const peer = await httpPeer();
+    peers.push(peer);
+    const inbox = await makeInbox(admin, 'api', { settings: { callbackUrl: peer.url, rateLimits: { perAccount: { max: 5, perMs: 500 } } } });
+    const cards = await cardsOn(call, inbox, 25);
+    const campaign = await draftCampaign(call, { channels: [inbox.id], filter: { tagsAll: [cards.tag] } });
+    await call('POST', `/campaigns/${campaign.id}/start`);
+    await settledCampaign(call, campaign.id, ['completed'], 30_000);
+
+    const times = peer.received.map((r) => r.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(25);
+    // GCRA: a burst of 5, then one every 100 ms, so any 1 s window holds at most 15 (plus a little for network jitter
+    // between booking a slot and the request arriving), and 25 sends take at least 2 s.
+    for (let i = 0; i < times.length; i++) expect(times.filter((t) => t >= times[i]! && t < times[i]! + 1000).length).toBeLessThanOrEqual(18);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(1800);
+  });
+
+  it('fails a card the integration rejects, with the integration\'s answer as the reason', async () => {
+    const peer = await httpPeer((request) => (request.body?.recipient?.externalUserId?.endsWith('-1') ? { status: 422, body: { error: 'unknown customer' } } : {}));
+    peers.push(peer);
+    const inbox = await makeInbox(admin, 'api', { settings: { callbackUrl: peer.url } });
+    const cards = await cardsOn(call, inbox, 3);
+    const campaign = await draftCampaign(call, { channels: [inbox.id], filter: { tagsAll: [cards.tag] } });
+    await call('POST', `/campaigns/${campaign.id}/start`);
+    const stats = await settledCampaign(call, campaign.id);
+    expect(stats.counts).toMatchObject({ sent: 2, failed: 1 });
+    const failed = (await call('GET', `/campaigns/${campaign.id}/recipients?status=failed`)).body.items;
+    expect(failed).toEqual([expect.objectContaining({ contactId: cards.ids[1], failureReason: expect.stringContaining('422') })]);
+    expect(failed[0].failureReason).toContain('unknown customer');
+  });
+});
