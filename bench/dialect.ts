@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import { TestServer } from '../tests/helpers/test-server.ts';
 import type { HammerResult, IngestResult, LatencyResult, LoadCommand } from './load.ts';
+import { thread } from './thread.ts';
 import { bareFastify, rawInsertPostgres, rawInsertSqlite, type RawInsertResult } from './raw.ts';
 
 /**
@@ -40,30 +40,7 @@ async function withCpu<T extends { done: number }>(work: () => Promise<T>): Prom
   return { ...result, serverCpuMs: (user + system) / 1000 / Math.max(1, result.done) };
 }
 
-function loadGenerator() {
-  const worker = new Worker(new URL('./load.ts', import.meta.url));
-  let nextId = 0;
-  const calls = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  worker.on('message', ({ id, result, error }) => {
-    const call = calls.get(id)!;
-    calls.delete(id);
-    if (error) call.reject(new Error(error));
-    else call.resolve(result);
-  });
-  worker.on('error', (error) => {
-    for (const call of calls.values()) call.reject(error);
-  });
-  return {
-    run<T>(command: LoadCommand): Promise<T> {
-      const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
-        calls.set(id, { resolve, reject });
-        worker.postMessage({ id, command });
-      });
-    },
-    terminate: () => worker.terminate(),
-  };
-}
+const loadGenerator = () => thread<LoadCommand>(new URL('./load.ts', import.meta.url));
 
 async function measure(sizes: Sizes): Promise<DialectResult> {
   const dialect = process.env.DATABASE_URL ? 'postgresql' : 'sqlite';

@@ -93,7 +93,7 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
       ? 'The card no longer has an address for this channel'
       : (await deps.consent.permission(em, card.id, channel, address.address, address.unreachableReason, campaign.requireOptIn)).blocked;
     if (blocked) {
-      if (await settle(em, row.id, 'queued', 'skipped', blocked)) await fallBack(em, campaign, row);
+      await settleAndFallBack(em, campaign, row, 'queued', 'skipped', blocked, true);
       deps.progress.touch(campaign.id);
       return 'skipped';
     }
@@ -138,7 +138,7 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
         ...(inbox.kind === 'email' ? { headers: { 'List-Unsubscribe': `<${links.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
       };
     } catch (error) {
-      if (await settle(em, row.id, 'queued', 'failed', `The template could not be rendered for this card: ${(error as Error).message}`)) await fallBack(em, campaign, row);
+      await settleAndFallBack(em, campaign, row, 'queued', 'failed', `The template could not be rendered for this card: ${(error as Error).message}`, true);
       deps.progress.touch(campaign.id);
       return 'failed';
     }
@@ -164,31 +164,38 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
         await em.nativeUpdate(CampaignRecipient, { id: row.id, status: 'sending' }, { status: 'queued', failureReason: error.message, updatedAt: new Date() });
         throw error;
       }
-      await settle(em, row.id, 'sending', 'failed', error.message);
+      await settleAndFallBack(em, campaign, row, 'sending', 'failed', error.message, !error.retryable);
       if (error.code === 'INVALID_RECIPIENT') await deps.consent.suppress(channel, address!.address, 'invalid', { note: error.message, campaignId: campaign.id });
       if (error.code === 'BLOCKED_BY_USER') {
         await deps.consent.suppress(channel, address!.address, 'blocked', { note: error.message, campaignId: campaign.id });
         await deps.orm.em.fork().nativeUpdate(ContactIdentity, channelIdentity(inbox, address!.externalUserId), { unreachableReason: error.message });
       }
-      if (!error.retryable) await fallBack(em, campaign, row);
       return 'failed';
     }
   };
 
-  /** The next channel in the campaign's order, for a card this one could not reach. */
-  async function fallBack(em: EntityManager, campaign: Campaign, row: CampaignRecipient): Promise<void> {
-    if (row.step + 1 >= campaign.channels.length) return;
+  /**
+   * Settles a row the card was not reached by and, when `fallBack`, writes the card's row for the next channel in the
+   * campaign's order, in one transaction: the campaign is never seen with the first settled and the next not yet written
+   * (it would look complete). The next row's job is enqueued after the commit.
+   */
+  async function settleAndFallBack(em: EntityManager, campaign: Campaign, row: CampaignRecipient, from: RecipientStatus, to: RecipientStatus, reason: string, fallBack: boolean): Promise<void> {
     const inboxes: CampaignInbox[] = [];
-    for (const id of campaign.channels) {
-      const inbox = await inboxOf(em, id);
-      if (!inbox) return;
-      inboxes.push({ id: inbox.id, kind: inbox.kind });
+    if (fallBack && row.step + 1 < campaign.channels.length) {
+      for (const id of campaign.channels) {
+        const inbox = await inboxOf(em, id);
+        if (inbox) inboxes.push({ id: inbox.id, kind: inbox.kind });
+      }
     }
-    const identities = await identitiesOf(em, [row.contact.id]);
-    const [planned] = planRows([row.contact.id], identities, inboxes, await blockersOf(em, identities, inboxes), campaign.requireOptIn, row.step + 1);
-    // Nothing further to try: the card keeps this row's outcome, not a second "skipped".
-    if (!planned || (planned.status === 'skipped' && !planned.address)) return;
-    const queued = await writeLedger(em, campaign.id, row.occurrence, [planned]);
+    const queued = await em.transactional(async (tx) => {
+      if (!(await settle(tx, row.id, from, to, reason))) return [];
+      if (inboxes.length !== campaign.channels.length) return [];
+      const identities = await identitiesOf(tx, [row.contact.id]);
+      const [planned] = planRows([row.contact.id], identities, inboxes, await blockersOf(tx, identities, inboxes), campaign.requireOptIn, row.step + 1);
+      // Nothing further to try: the card keeps this row's outcome, not a second "skipped".
+      if (!planned || (planned.status === 'skipped' && !planned.address)) return [];
+      return writeLedger(tx, campaign.id, row.occurrence, [planned]);
+    });
     await enqueueSends(deps.queues.campaignSend, queued, campaign.generation);
   }
 }

@@ -34,6 +34,8 @@ export interface CampaignInput {
 }
 
 const EDITABLE: CampaignState[] = ['draft', 'scheduled'];
+/** A queued row untouched this long is handed to the queue again by the maintenance tick (its job id makes that harmless). */
+const STALE_MS = 5 * 60_000;
 export const expandJobId = (campaignId: number, generation: number) => `expand-${campaignId}-g${generation}`;
 const startJobId = (campaignId: number, at: Date) => `start-${campaignId}-${at.getTime()}`;
 
@@ -249,8 +251,15 @@ export class CampaignsService {
     const em = this.#orm.em.fork();
     const due = await em.find(Campaign, { state: 'scheduled', scheduledAt: { $lte: this.#clock.now() } }, { fields: ['id'] });
     for (const { id } of due) await this.begin(id);
-    const running = await em.find(Campaign, { state: 'running', kind: 'one-off', expandedAt: { $ne: null } }, { fields: ['id'] });
-    for (const { id } of running) await this.completeIfDone(id);
+    const running = await em.find(Campaign, { state: 'running', kind: 'one-off', expandedAt: { $ne: null } }, { fields: ['id', 'generation'] });
+    for (const { id, generation } of running) {
+      if (await this.completeIfDone(id)) continue;
+      // Rows written but never handed to the queue (the process died between the two), or whose jobs Redis lost.
+      const stale = new Date(Date.now() - STALE_MS);
+      const now = this.#clock.now();
+      const orphans = await em.find(CampaignRecipient, { campaign: id, status: 'queued', updatedAt: { $lt: stale }, $or: [{ deferredUntil: null }, { deferredUntil: { $lt: now } }] }, { fields: ['id'], limit: 1000 });
+      await enqueueSends(this.#queues.campaignSend, orphans.map((r) => r.id), generation);
+    }
   }
 
   /** Queues every waiting row of a campaign again (after a resume, or at worker start in case Redis lost jobs). */

@@ -14,7 +14,7 @@ describe('campaigns through the API channel', () => {
     server = await TestServer.start({ config: { CAMPAIGN_PROGRESS_MS: 100 } });
     admin = caller(server, await server.login());
     call = caller(server, await server.operator('marketer'));
-  });
+  }, 60_000); // a whole server per file: boot and logins (argon2) are slow on a busy machine
   afterAll(async () => {
     await server.close();
     for (const peer of peers) await peer.close();

@@ -17,7 +17,7 @@ describe('campaign control', () => {
     server = await TestServer.start({ config: { CAMPAIGN_PROGRESS_MS: 100 } });
     admin = caller(server, await server.login());
     call = caller(server, await server.operator('marketer'));
-  });
+  }, 60_000); // a whole server per file: boot and logins (argon2) are slow on a busy machine
   afterAll(() => server.close());
 
   const stats = async (id: number) => (await call('GET', `/campaigns/${id}/stats`)).body;

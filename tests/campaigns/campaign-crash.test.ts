@@ -38,7 +38,7 @@ describe('a campaign worker killed with SIGKILL mid-campaign', () => {
     server = await TestServer.start({ workers: false });
     admin = caller(server, await server.login());
     call = caller(server, await server.operator('marketer'));
-  });
+  }, 60_000); // a whole server per file: boot and logins (argon2) are slow on a busy machine
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await server.close();

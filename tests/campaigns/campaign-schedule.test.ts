@@ -23,7 +23,7 @@ describe('campaign time: schedules, quiet hours, birthdays', () => {
     server.services.clock.now = () => now;
     admin = caller(server, await server.login());
     call = caller(server, await server.operator('marketer'));
-  });
+  }, 60_000); // a whole server per file: boot and logins (argon2) are slow on a busy machine
   afterAll(() => server.close());
 
   it('holds messages during quiet hours in each recipient\'s own timezone and sends them when the hours end, dropping none', async () => {

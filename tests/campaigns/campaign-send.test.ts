@@ -10,7 +10,7 @@ describe('campaign sending', () => {
   beforeAll(async () => {
     server = await TestServer.start({ config: { CAMPAIGN_PROGRESS_MS: 100, CAMPAIGN_BATCH_SIZE: 10 } });
     call = caller(server, await server.operator('marketer'));
-  });
+  }, 60_000); // a whole server per file: boot and logins (argon2) are slow on a busy machine
   afterAll(() => server.close());
 
   it('sends the rendered template once to every card of the segment and completes', async () => {

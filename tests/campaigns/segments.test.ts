@@ -22,7 +22,7 @@ describe('segments', () => {
       const { body } = await call('POST', '/contacts', card);
       names.set(body.id, card.name);
     }
-  });
+  }, 60_000); // a whole server per file: boot and logins (argon2) are slow on a busy machine
   afterAll(() => server.close());
 
   /** The names of this file's cards an unsaved filter matches (the live count says the same). */

@@ -19,7 +19,7 @@ describe('campaign templates', () => {
       identities: [{ kind: 'email', value: 'Juergen@Example.com' }, { kind: 'phone', value: '+49 30 1234567' }], tags: ['vip'],
     });
     cardId = card.body.id;
-  });
+  }, 60_000); // a whole server per file: boot and logins (argon2) are slow on a busy machine
   afterAll(() => server.close());
 
   it.each([

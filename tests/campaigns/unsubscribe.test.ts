@@ -28,7 +28,7 @@ describe('email campaigns: RFC 8058 unsubscribe, open and click tracking', () =>
     inboxId = inbox.id;
     channel = server.services.channels.adapterFor(inboxConfig(inbox)) as TestAdapter;
     cardId = (await call('POST', '/contacts', { name: 'Grace Hopper', identities: [{ kind: 'email', value: 'grace@example.com' }], tags: ['newsletter'] })).body.id;
-  });
+  }, 60_000); // a whole server per file: boot and logins (argon2) are slow on a busy machine
   afterAll(() => server.close());
 
   const path = (url: string) => new URL(url).pathname + new URL(url).search;
