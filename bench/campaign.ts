@@ -150,9 +150,14 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
     const startedAt = await count(em, bulk.id, ['sent', 'failed']);
     const loadedRun = load.run<LatencyResult>({ type: 'latency', label: 'loaded', rate: sizes.latencyRate, maxMs: sizes.latencyMs, maxInFlight: 1000 });
     let done = startedAt;
+    let lastLog = performance.now();
     while (done < sizes.recipients) {
       await sleep(200);
       done = await count(em, bulk.id, ['sent', 'failed', 'unknown', 'skipped']);
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        log(`  ${done} of ${sizes.recipients} sent (${((done - startedAt) / ((lastLog - sendStart) / 1000)).toFixed(0)}/s)`);
+      }
     }
     const sendSeconds = (performance.now() - sendStart) / 1000;
     const latencyLoaded = await loadedRun;

@@ -11,14 +11,13 @@ import { campaignLinks, trackHtml } from '../src/campaigns/links.ts';
 import type { CampaignProgress } from '../src/campaigns/progress.ts';
 import { campaignLimits } from '../src/campaigns/rate-limits.ts';
 import { addressOn, campaignAddress, consentChannel } from '../src/campaigns/recipient-address.ts';
-import { renderScope } from '../src/campaigns/render-context.ts';
+import { renderScope, type CardForTemplate } from '../src/campaigns/render-context.ts';
 import { compileTemplate, renderFor, type CompiledTemplate } from '../src/campaigns/template-engine.ts';
-import { cardForTemplate } from '../src/campaigns/templates.service.ts';
 import { isValidTimezone, quietHoursEnd } from '../src/campaigns/zoned-time.ts';
 import { channelIdentity } from '../src/contacts/identity.ts';
 import { inboxConfig } from '../src/inbox/inboxes.service.ts';
 import { Campaign, CampaignRecipient, ContactIdentity, Inbox, type RecipientStatus } from '../src/store/entities/index.ts';
-import { dialectOfEm, run, sqlTime } from '../src/store/sql.ts';
+import { dialectOfEm, fromSqlTime, rows, run, sqlTime } from '../src/store/sql.ts';
 import type { Queues } from './queues.ts';
 import { CAMPAIGN_SEND_QUEUE, type CampaignSendJob } from './queues.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -46,7 +45,7 @@ const INBOX_CACHE_MS = 2000;
  * not sent again. Opt-outs, the suppression list and unreachable identities are checked here, at send time.
  */
 export function campaignSendProcessor(deps: CampaignSendDeps) {
-  const compiledCache = new Map<number, { key: string; compiled: CompiledTemplate }>();
+  const campaignCache = new Map<number, { key: number; campaign: Campaign; compiled: CompiledTemplate }>();
   const inboxCache = new Map<number, { inbox: InboxConfig; at: number }>();
 
   async function inboxOf(em: EntityManager, id: number): Promise<InboxConfig | null> {
@@ -59,32 +58,43 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
     return config;
   }
 
-  function compiledFor(campaign: Campaign): CompiledTemplate {
-    const key = `${campaign.startedAt?.getTime() ?? 0}`;
-    const cached = compiledCache.get(campaign.id);
-    if (cached?.key === key) return cached.compiled;
+  /** What a running campaign sends never changes (it is frozen at start), so each process loads and compiles it once. */
+  async function campaignOf(em: EntityManager, id: number, startedAt: Date | null): Promise<{ campaign: Campaign; compiled: CompiledTemplate } | null> {
+    const key = startedAt?.getTime() ?? 0;
+    const cached = campaignCache.get(id);
+    if (cached?.key === key) return cached;
+    const campaign = await em.findOne(Campaign, id);
+    if (!campaign?.snapshot) return null;
     // Checked strictly when the campaign started; at send time only parsing is left to do.
-    const { compiled, problems } = compileTemplate(campaign.snapshot!.bodies, null);
+    const { compiled, problems } = compileTemplate(campaign.snapshot.bodies, null);
     if (!compiled) throw new Error(problems.map((p) => p.message).join('; '));
-    compiledCache.set(campaign.id, { key, compiled });
-    return compiled;
+    const entry = { key, campaign, compiled };
+    campaignCache.set(id, entry);
+    return entry;
   }
 
   return async (job: Job<CampaignSendJob>, token?: string): Promise<string> => {
     const em = deps.orm.em.fork();
-    const row = await em.findOne(CampaignRecipient, job.data.recipientId);
-    if (!row) return 'gone';
-    if (row.status === 'sending') {
+    const dialect = dialectOfEm(em);
+    // One statement for the row, its campaign's current state and the card (this is the hot path of every campaign).
+    const [found] = await rows<RecipientRow>(em,
+      `select r.id, r.status, r.campaign_id, r.contact_id, r.inbox_id, r.step, r.occurrence, r.deferred_until, c.state, c.started_at,
+       ct.name, ct.birthday, ct.language, ct.timezone, ct.custom_fields, ct.created_at
+       from campaign_recipient r join campaign c on c.id = r.campaign_id join contact ct on ct.id = r.contact_id where r.id = ?`, [job.data.recipientId]);
+    if (!found) return 'gone';
+    const row: Recipient = { id: Number(found.id), campaignId: Number(found.campaign_id), contactId: Number(found.contact_id), inboxId: Number(found.inbox_id), step: Number(found.step), occurrence: found.occurrence, deferredUntil: fromSqlTime(found.deferred_until) };
+    if (found.status === 'sending') {
       await settle(em, row.id, 'sending', 'unknown', 'The worker stopped while this message was being sent; check the channel before sending it again.');
-      deps.progress.touch(row.campaign.id);
+      deps.progress.touch(row.campaignId);
       return 'unknown';
     }
-    if (row.status !== 'queued') return 'already-handled';
-    const campaign = await em.findOne(Campaign, row.campaign.id);
-    if (!campaign || campaign.state !== 'running' || !campaign.snapshot) return 'not-running'; // paused: a resume queues the row again
-    const inbox = await inboxOf(em, row.inbox.id);
-    const card = await cardForTemplate(em, row.contact.id);
-    if (!inbox || !card) return 'gone';
+    if (found.status !== 'queued') return 'already-handled';
+    if (found.state !== 'running') return 'not-running'; // paused: a resume queues the row again
+    const loaded = await campaignOf(em, row.campaignId, fromSqlTime(found.started_at));
+    const inbox = await inboxOf(em, row.inboxId);
+    if (!loaded || !inbox) return 'gone';
+    const { campaign, compiled } = loaded;
+    const card = await cardOf(em, found);
 
     // Send-time checks: the card may have lost the address, opted out or been suppressed since the campaign started.
     const address = addressOn(inbox, card.identities);
@@ -104,7 +114,7 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
       const now = deps.clock.now();
       const end = quietHoursEnd(now, zone, campaign.quietHours);
       if (end && token) {
-        if (row.deferredUntil?.getTime() !== end.getTime()) await em.nativeUpdate(CampaignRecipient, { id: row.id, status: 'queued' }, { deferredUntil: end });
+        if (row.deferredUntil?.getTime() !== end.getTime()) await run(em, "update campaign_recipient set deferred_until = ? where id = ? and status = 'queued'", [sqlTime(dialect, end), row.id]);
         await job.moveToDelayed(Date.now() + Math.min(end.getTime() - now.getTime(), MAX_QUIET_DELAY_MS), token);
         throw new DelayedError();
       }
@@ -122,7 +132,7 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
     const links = campaignLinks(deps.publicUrl, campaign.secret, row.id);
     let message: OutboundMessage;
     try {
-      const rendered = await renderFor(compiledFor(campaign), inbox.kind, renderScope(card, campaign, { unsubscribeUrl: links.unsubscribeUrl, now: deps.clock.now(), customFields: compiledFor(campaign).customFields, defaultTimezone: campaign.timezone }));
+      const rendered = await renderFor(compiled, inbox.kind, renderScope(card, campaign, { unsubscribeUrl: links.unsubscribeUrl, now: deps.clock.now(), customFields: compiled.customFields, defaultTimezone: campaign.timezone }));
       const html = rendered.html !== undefined && inbox.kind === 'email' ? trackHtml(rendered.html, links, { opens: campaign.trackOpens, clicks: campaign.trackClicks }) : rendered.html;
       message = {
         id: row.id,
@@ -144,7 +154,6 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
     }
 
     // The claim: from here on, a second job for this row can never send it again.
-    const dialect = dialectOfEm(em);
     const claimed = await run(em,
       "update campaign_recipient set status = 'sending', address = ?, deferred_until = null, updated_at = ? where id = ? and status = 'queued' and exists (select 1 from campaign where id = ? and state = 'running')",
       [address!.address, sqlTime(dialect, new Date()), row.id, campaign.id]);
@@ -153,7 +162,8 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
 
     try {
       const { externalId } = await adapter.send(campaignAddress(inbox.id, address!.externalUserId), message);
-      await em.nativeUpdate(CampaignRecipient, { id: row.id, status: 'sending' }, { status: 'sent', externalId, sentAt: new Date(), failureReason: null, updatedAt: new Date() });
+      const now = sqlTime(dialect, new Date());
+      await run(em, "update campaign_recipient set status = 'sent', external_id = ?, sent_at = ?, failure_reason = null, updated_at = ? where id = ? and status = 'sending'", [externalId, now, now, row.id]);
       deps.progress.touch(campaign.id);
       return 'sent';
     } catch (thrown) {
@@ -179,7 +189,7 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
    * campaign's order, in one transaction: the campaign is never seen with the first settled and the next not yet written
    * (it would look complete). The next row's job is enqueued after the commit.
    */
-  async function settleAndFallBack(em: EntityManager, campaign: Campaign, row: CampaignRecipient, from: RecipientStatus, to: RecipientStatus, reason: string, fallBack: boolean): Promise<void> {
+  async function settleAndFallBack(em: EntityManager, campaign: Campaign, row: Recipient, from: RecipientStatus, to: RecipientStatus, reason: string, fallBack: boolean): Promise<void> {
     const inboxes: CampaignInbox[] = [];
     if (fallBack && row.step + 1 < campaign.channels.length) {
       for (const id of campaign.channels) {
@@ -190,8 +200,8 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
     const queued = await em.transactional(async (tx) => {
       if (!(await settle(tx, row.id, from, to, reason))) return [];
       if (inboxes.length !== campaign.channels.length) return [];
-      const identities = await identitiesOf(tx, [row.contact.id]);
-      const [planned] = planRows([row.contact.id], identities, inboxes, await blockersOf(tx, identities, inboxes), campaign.requireOptIn, row.step + 1);
+      const identities = await identitiesOf(tx, [row.contactId]);
+      const [planned] = planRows([row.contactId], identities, inboxes, await blockersOf(tx, identities, inboxes), campaign.requireOptIn, row.step + 1);
       // Nothing further to try: the card keeps this row's outcome, not a second "skipped".
       if (!planned || (planned.status === 'skipped' && !planned.address)) return [];
       return writeLedger(tx, campaign.id, row.occurrence, [planned]);
@@ -200,9 +210,58 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
   }
 }
 
+/** A ledger row as the send path reads it (plain SQL, joined with its campaign's state and its card). */
+interface RecipientRow {
+  id: number;
+  status: RecipientStatus;
+  campaign_id: number;
+  contact_id: number;
+  inbox_id: number;
+  step: number;
+  occurrence: string;
+  deferred_until: unknown;
+  state: string;
+  started_at: unknown;
+  name: string | null;
+  birthday: string | null;
+  language: string | null;
+  timezone: string | null;
+  custom_fields: unknown;
+  created_at: unknown;
+}
+
+interface Recipient {
+  id: number;
+  campaignId: number;
+  contactId: number;
+  inboxId: number;
+  step: number;
+  occurrence: string;
+  deferredUntil: Date | null;
+}
+
+/** The card as templates see it: the joined columns, plus its identities and tags in one more statement. */
+async function cardOf(em: EntityManager, row: RecipientRow): Promise<CardForTemplate> {
+  const contactId = Number(row.contact_id);
+  const found = await rows<{ t: string; a: string; b: string | null; c: string | null }>(em,
+    "select 'i' as t, kind as a, value as b, unreachable_reason as c from contact_identity where contact_id = ? union all select 't' as t, tag as a, null as b, null as c from contact_tag where contact_id = ?", [contactId, contactId]);
+  const customFields = typeof row.custom_fields === 'string' ? JSON.parse(row.custom_fields) : (row.custom_fields ?? {});
+  return {
+    id: contactId,
+    name: row.name,
+    birthday: row.birthday,
+    language: row.language,
+    timezone: row.timezone,
+    customFields,
+    createdAt: fromSqlTime(row.created_at) ?? new Date(0),
+    tags: found.filter((r) => r.t === 't').map((r) => r.a).sort(),
+    identities: found.filter((r) => r.t === 'i').map((r) => ({ kind: r.a, value: r.b!, unreachableReason: r.c })),
+  };
+}
+
 /** Moves a row from `from` to `to` (one conditional UPDATE); false when another job got there first. */
 async function settle(em: EntityManager, id: number, from: RecipientStatus, to: RecipientStatus, reason: string): Promise<boolean> {
-  return (await em.nativeUpdate(CampaignRecipient, { id, status: from }, { status: to, failureReason: reason, updatedAt: new Date() })) > 0;
+  return (await run(em, 'update campaign_recipient set status = ?, failure_reason = ?, updated_at = ? where id = ? and status = ?', [to, reason, sqlTime(dialectOfEm(em), new Date()), id, from])) > 0;
 }
 
 export function startCampaignSendWorker(deps: CampaignSendDeps, connection: Redis, prefix: string, concurrency: number, lockDuration: number): Worker<CampaignSendJob> {

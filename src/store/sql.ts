@@ -14,12 +14,13 @@ export const sqlTime = (dialect: Dialect, date: Date): Date | number => (dialect
 /** A timestamp column read by plain SQL, back to a Date. */
 export const fromSqlTime = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as string | number)));
 
+/** Runs a query and returns its rows; inside `em.transactional` it runs in that transaction. */
 export async function rows<T = Record<string, unknown>>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await em.getConnection().execute(sql, params, 'all')) as T[];
+  return (await em.getConnection().execute(sql, params, 'all', em.getTransactionContext())) as T[];
 }
 
 /** Runs a write and returns how many rows it changed. */
 export async function run(em: EntityManager, sql: string, params: unknown[] = []): Promise<number> {
-  const result = (await em.getConnection().execute(sql, params, 'run')) as { affectedRows?: number; changes?: number; rowCount?: number };
+  const result = (await em.getConnection().execute(sql, params, 'run', em.getTransactionContext())) as { affectedRows?: number; changes?: number; rowCount?: number };
   return Number(result.affectedRows ?? result.changes ?? result.rowCount ?? 0);
 }
