@@ -26,6 +26,7 @@ interface Row {
 
 const STAFF: Role[] = ['admin', 'operator'];
 const EVERYONE: Role[] = ['admin', 'operator', 'marketer'];
+const MARKETING: Role[] = ['admin', 'marketer'];
 
 /** Representative routes of each resource and who may call them. */
 const MATRIX: Row[] = [
@@ -52,6 +53,16 @@ const MATRIX: Row[] = [
   { resource: 'canned responses', method: 'GET', url: () => '/canned-responses', allowed: STAFF },
   { resource: 'canned responses', method: 'POST', url: () => '/canned-responses', payload: () => ({ shortCode: `c${unique()}`, content: 'Thanks!' }), allowed: ['admin'] },
   { resource: 'auth', method: 'GET', url: () => '/auth/me', allowed: EVERYONE },
+  { resource: 'consents', method: 'GET', url: (w) => `/contacts/${w.contactId}/consents`, allowed: EVERYONE },
+  { resource: 'consents', method: 'POST', url: (w) => `/contacts/${w.contactId}/consents`, payload: () => ({ channel: 'email', status: 'opt-in', source: 'web form' }), allowed: EVERYONE },
+  { resource: 'sms segments', method: 'POST', url: () => '/sms/segments', payload: () => ({ text: 'Hello' }), allowed: EVERYONE },
+  { resource: 'templates', method: 'GET', url: () => '/templates', allowed: MARKETING },
+  { resource: 'templates', method: 'POST', url: () => '/templates', payload: () => ({ name: `t-${unique()}`, bodies: { default: { text: 'Hi {{ contact.first_name }}' } } }), allowed: MARKETING },
+  { resource: 'segments', method: 'GET', url: () => '/segments', allowed: MARKETING },
+  { resource: 'segments', method: 'POST', url: () => '/segments/count', payload: () => ({ filter: { has: ['email'] } }), allowed: MARKETING },
+  { resource: 'campaigns', method: 'GET', url: () => '/campaigns', allowed: MARKETING },
+  { resource: 'suppressions', method: 'GET', url: () => '/suppressions', allowed: MARKETING },
+  { resource: 'suppressions', method: 'POST', url: () => '/suppressions', payload: () => ({ channel: 'email', address: `gone-${unique()}@example.com`, reason: 'bounced' }), allowed: MARKETING },
 ];
 
 describe('who may do what', () => {
