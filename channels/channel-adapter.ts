@@ -156,6 +156,12 @@ export interface OutboundMessage {
 export interface ChannelAdapter {
   readonly kind: ChannelKind;
   readonly capabilities: ChannelCapabilities;
+  /**
+   * Set by adapters that hold a connection to receive (long polling, IMAP IDLE, WhatsApp Web, an SMPP bind):
+   * when several server processes run, only the one holding the inbox's lease calls `start`.
+   * Webhook adapters leave it unset and receive wherever a request lands.
+   */
+  readonly singleReceiver?: boolean;
   /** Begin receiving; every inbound event goes to `sink` until `signal` aborts or `stop` is called. */
   start(sink: InboundSink, signal: AbortSignal): Promise<void>;
   /** Sends one message; throws `ChannelError` on failure. */

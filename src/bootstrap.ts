@@ -25,7 +25,7 @@ export async function boot(config: Config, log: (line: string) => void): Promise
   const orm = await openOrm(config);
   const redis = connectRedis(redisHandle.target);
   const queues = createQueues(redis, config.REDIS_PREFIX, config.SEND_ATTEMPTS, config.CAMPAIGN_SEND_ATTEMPTS);
-  const services = createServices({ config, orm, queues });
+  const services = createServices({ config, orm, queues, redis });
   return {
     orm,
     redis,

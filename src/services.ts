@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type { Redis } from 'ioredis';
 import type { InboundSink } from '../channels/channel-adapter.ts';
 import { ChannelManager } from '../channels/channel-manager.ts';
 import type { Queues } from '../workers/queues.ts';
@@ -23,18 +24,20 @@ import { CampaignProgress } from './campaigns/progress.ts';
 import { SegmentsService } from './campaigns/segments.service.ts';
 import { TemplatesService } from './campaigns/templates.service.ts';
 import { TrackingService } from './campaigns/tracking.service.ts';
+import { RedisLeases } from './store/redis-leases.ts';
 
 export interface Infrastructure {
   config: Config;
   orm: MikroORM;
   queues: Queues;
+  redis: Redis;
 }
 
 /** Every service, wired once; the HTTP app, the gateway and the workers all take this. */
-export function createServices({ config, orm, queues }: Infrastructure) {
+export function createServices({ config, orm, queues, redis }: Infrastructure) {
   const events = new InboxEvents();
   const attachments = new AttachmentStore(config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
-  const channels = new ChannelManager({ callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, attachments, publicUrl: config.PUBLIC_URL });
+  const channels = new ChannelManager({ callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, attachments, publicUrl: config.PUBLIC_URL }, new RedisLeases(redis, config.REDIS_PREFIX));
   const contacts = new ContactsService(orm);
   // Set by the gateway once it exists: moves operators' sockets in and out of inbox rooms.
   const access = { changed: async () => {}, operatorChanged: (_operatorId: number) => {} };

@@ -14,6 +14,8 @@ export interface SentRecord {
 export class TestAdapter implements ChannelAdapter {
   readonly kind = 'test' as const;
   readonly capabilities: ChannelCapabilities;
+  /** Tests make a test inbox behave like a connection-holding channel (receiving in one process) with `settings.singleReceiver`. */
+  readonly singleReceiver: boolean;
   readonly sent: SentRecord[] = [];
   /** Every "operator is typing" signal shown to a customer. */
   readonly typings: ChannelAddress[] = [];
@@ -27,6 +29,12 @@ export class TestAdapter implements ChannelAdapter {
     // Tests give a test inbox send limits through its settings, as a real channel declares its provider's.
     const rateLimits = inbox.settings.rateLimits as { perThread?: RateLimit; perAccount?: RateLimit } | undefined;
     this.capabilities = { html: false, attachments: true, typing: true, receipts: true, rateLimits };
+    this.singleReceiver = inbox.settings.singleReceiver === true;
+  }
+
+  /** Whether the channel manager has started this adapter receiving (and not stopped it). */
+  get receiving(): boolean {
+    return this.#sink !== undefined;
   }
 
   async start(sink: InboundSink): Promise<void> {
