@@ -186,7 +186,11 @@ export class CampaignsService {
   /** A scheduled campaign whose time has come starts running (the delayed `start` job, or the maintenance tick). */
   async begin(id: number): Promise<boolean> {
     const em = this.#orm.em.fork();
-    const changed = await em.nativeUpdate(Campaign, { id, state: 'scheduled', scheduledAt: { $lte: this.#clock.now() } }, { state: 'running', startedAt: this.#clock.now(), updatedAt: new Date() });
+    const scheduled = await em.findOne(Campaign, { id, state: 'scheduled' }, { populate: ['template', 'segment'] });
+    if (!scheduled) return false;
+    // A scheduled campaign may have been edited since it was scheduled: it sends what it says now.
+    const snapshot = scheduled.template ? { bodies: scheduled.template.bodies, filter: scheduled.segment?.filter ?? {} } : scheduled.snapshot;
+    const changed = await em.nativeUpdate(Campaign, { id, state: 'scheduled', scheduledAt: { $lte: this.#clock.now() } }, { state: 'running', snapshot, startedAt: this.#clock.now(), updatedAt: new Date() });
     if (!changed) return false;
     const campaign = await this.#load(em, id);
     await this.#expand(campaign);
