@@ -192,9 +192,9 @@ export class CampaignsService {
     const snapshot = scheduled.template ? { bodies: scheduled.template.bodies, filter: scheduled.segment?.filter ?? {} } : scheduled.snapshot;
     const changed = await em.nativeUpdate(Campaign, { id, state: 'scheduled', scheduledAt: { $lte: this.#clock.now() } }, { state: 'running', snapshot, startedAt: this.#clock.now(), updatedAt: new Date() });
     if (!changed) return false;
-    const campaign = await this.#load(em, id);
-    await this.#expand(campaign);
-    this.#announce(campaign);
+    await em.refresh(scheduled);
+    await this.#expand(scheduled);
+    this.#announce(scheduled);
     return true;
   }
 
