@@ -5,7 +5,7 @@ import type { InboxConfig, OutboundMessage } from '../channels/channel-adapter.t
 import { ChannelError } from '../channels/channel-error.ts';
 import type { ChannelManager } from '../channels/channel-manager.ts';
 import type { Clock } from '../src/campaigns/clock.ts';
-import type { ConsentService } from '../src/campaigns/consent.service.ts';
+import { sendBlocker, type ConsentService } from '../src/campaigns/consent.service.ts';
 import { blockersOf, enqueueSends, identitiesOf, planRows, writeLedger, type CampaignInbox } from '../src/campaigns/ledger.ts';
 import { campaignLinks, trackHtml } from '../src/campaigns/links.ts';
 import type { CampaignProgress } from '../src/campaigns/progress.ts';
@@ -94,14 +94,14 @@ export function campaignSendProcessor(deps: CampaignSendDeps) {
     const inbox = await inboxOf(em, row.inboxId);
     if (!loaded || !inbox) return 'gone';
     const { campaign, compiled } = loaded;
-    const card = await cardOf(em, found);
+    const channel = consentChannel(inbox.kind);
+    const { card, suppressions, consent } = await cardOf(em, found, channel);
 
     // Send-time checks: the card may have lost the address, opted out or been suppressed since the campaign started.
     const address = addressOn(inbox, card.identities);
-    const channel = consentChannel(inbox.kind);
     const blocked = !address
       ? 'The card no longer has an address for this channel'
-      : (await deps.consent.permission(em, card.id, channel, address.address, address.unreachableReason, campaign.requireOptIn)).blocked;
+      : sendBlocker({ channel, unreachableReason: address.unreachableReason, suppressed: suppressions.get(address.address) ?? null, consent, requireOptIn: campaign.requireOptIn });
     if (blocked) {
       await settleAndFallBack(em, campaign, row, 'queued', 'skipped', blocked, true);
       deps.progress.touch(campaign.id);
@@ -240,13 +240,20 @@ interface Recipient {
   deferredUntil: Date | null;
 }
 
-/** The card as templates see it: the joined columns, plus its identities and tags in one more statement. */
-async function cardOf(em: EntityManager, row: RecipientRow): Promise<CardForTemplate> {
+/**
+ * The card as templates see it (the joined columns, plus its identities and tags), and what the send-time checks need:
+ * its addresses on the suppression list for this channel and its latest consent for it. One statement.
+ */
+async function cardOf(em: EntityManager, row: RecipientRow, channel: string) {
   const contactId = Number(row.contact_id);
   const found = await rows<{ t: string; a: string; b: string | null; c: string | null }>(em,
-    "select 'i' as t, kind as a, value as b, unreachable_reason as c from contact_identity where contact_id = ? union all select 't' as t, tag as a, null as b, null as c from contact_tag where contact_id = ?", [contactId, contactId]);
+    `select 'i' as t, kind as a, value as b, unreachable_reason as c from contact_identity where contact_id = ?
+     union all select 't' as t, tag as a, null as b, null as c from contact_tag where contact_id = ?
+     union all select 's' as t, address as a, reason as b, null as c from suppression where channel = ? and address in (select value from contact_identity where contact_id = ?)
+     union all select 'c' as t, status as a, null as b, null as c from (select status from consent_record where contact_id = ? and channel = ? order by id desc limit 1) latest`,
+    [contactId, contactId, channel, contactId, contactId, channel]);
   const customFields = typeof row.custom_fields === 'string' ? JSON.parse(row.custom_fields) : (row.custom_fields ?? {});
-  return {
+  const card: CardForTemplate = {
     id: contactId,
     name: row.name,
     birthday: row.birthday,
@@ -257,6 +264,8 @@ async function cardOf(em: EntityManager, row: RecipientRow): Promise<CardForTemp
     tags: found.filter((r) => r.t === 't').map((r) => r.a).sort(),
     identities: found.filter((r) => r.t === 'i').map((r) => ({ kind: r.a, value: r.b!, unreachableReason: r.c })),
   };
+  const suppressions = new Map(found.filter((r) => r.t === 's').map((r) => [r.a, r.b!]));
+  return { card, suppressions, consent: found.find((r) => r.t === 'c')?.a ?? null };
 }
 
 /** Moves a row from `from` to `to` (one conditional UPDATE); false when another job got there first. */

@@ -2,7 +2,6 @@ import { UniqueConstraintViolationException, type EntityManager, type MikroORM }
 import { notFound } from '../errors.ts';
 import { afterPosition, decodeCursor, page } from '../inbox/cursor.ts';
 import { ConsentRecord, Contact, Suppression, type ConsentStatus, type SuppressionReason } from '../store/entities/index.ts';
-import { rows } from '../store/sql.ts';
 
 export const consentDto = (c: ConsentRecord) => ({
   id: c.id,
@@ -35,14 +34,9 @@ export interface ConsentInput {
   campaignId?: number | null;
 }
 
-/** Why a campaign may not send to this address right now, or null when it may. */
-export interface SendPermission {
-  blocked: string | null;
-}
-
 /**
  * Consent (opt-in / opt-out records per card and channel) and the suppression list (addresses never sent to).
- * Campaigns ask `permission` just before each send, so an opt-out recorded mid-campaign holds for every later send.
+ * The campaign send path checks them (`sendBlocker`) just before each send, so an opt-out recorded mid-campaign holds for every later send.
  */
 export class ConsentService {
   readonly #orm: MikroORM;
@@ -100,21 +94,13 @@ export class ConsentService {
     const { items, nextCursor } = page(found, options.limit, (s) => s.createdAt);
     return { items: items.map(suppressionDto), nextCursor };
   }
+}
 
-  /**
-   * May a campaign send to `address` on `channel` for this card now? Suppression list, the channel identity
-   * marked unreachable, the latest consent record (and an opt-in when the campaign requires one): one query.
-   */
-  async permission(em: EntityManager, contactId: number, channel: string, address: string, unreachableReason: string | null, requireOptIn: boolean): Promise<SendPermission> {
-    if (unreachableReason) return { blocked: `The customer cannot be reached on this channel: ${unreachableReason}` };
-    const [row] = await rows<{ suppressed: string | null; consent: string | null }>(
-      em,
-      'select (select reason from suppression where channel = ? and address = ?) as suppressed, (select status from consent_record where contact_id = ? and channel = ? order by id desc limit 1) as consent',
-      [channel, address, contactId, channel],
-    );
-    if (row?.suppressed) return { blocked: `On the suppression list (${row.suppressed})` };
-    if (row?.consent === 'opt-out') return { blocked: `Opted out of ${channel}` };
-    if (requireOptIn && row?.consent !== 'opt-in') return { blocked: `No opt-in for ${channel}` };
-    return { blocked: null };
-  }
+/** The rule, given what the store says: why a campaign may not send, or null. */
+export function sendBlocker(facts: { channel: string; unreachableReason: string | null; suppressed: string | null; consent: string | null; requireOptIn: boolean }): string | null {
+  if (facts.unreachableReason) return `The customer cannot be reached on this channel: ${facts.unreachableReason}`;
+  if (facts.suppressed) return `On the suppression list (${facts.suppressed})`;
+  if (facts.consent === 'opt-out') return `Opted out of ${facts.channel}`;
+  if (facts.requireOptIn && facts.consent !== 'opt-in') return `No opt-in for ${facts.channel}`;
+  return null;
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Queue } from 'bullmq';
 import { campaignSendJobId, type CampaignSendJob } from '../../workers/queues.ts';
 import { dialectOfEm, rows, sqlTime } from '../store/sql.ts';
+import { sendBlocker } from './consent.service.ts';
 import { addressOn, consentChannel, type IdentityView } from './recipient-address.ts';
 
 /** An inbox a campaign sends through, in fallback order. */
@@ -22,7 +23,8 @@ export interface PlannedRow {
 
 /** Suppressed addresses and opted-out channels of a batch of cards, looked up together. */
 export interface Blockers {
-  suppressed: Set<string>;
+  /** (channel, address) → suppression reason. */
+  suppressed: Map<string, string>;
   consent: Map<string, string>;
 }
 const suppressionKey = (channel: string, address: string) => `${channel}\u0000${address}`;
@@ -44,11 +46,11 @@ export async function blockersOf(em: EntityManager, identities: Map<number, Iden
   for (const list of identities.values()) for (const i of list) addresses.add(i.value);
   const contactIds = [...identities.keys()];
   const channels = [...new Set(inboxes.map((i) => consentChannel(i.kind)))];
-  const blockers: Blockers = { suppressed: new Set(), consent: new Map() };
+  const blockers: Blockers = { suppressed: new Map(), consent: new Map() };
   if (addresses.size) {
     const list = [...addresses];
-    for (const r of await rows<{ channel: string; address: string }>(em, `select channel, address from suppression where address in (${list.map(() => '?').join(', ')})`, list)) {
-      blockers.suppressed.add(suppressionKey(r.channel, r.address));
+    for (const r of await rows<{ channel: string; address: string; reason: string }>(em, `select channel, address, reason from suppression where address in (${list.map(() => '?').join(', ')})`, list)) {
+      blockers.suppressed.set(suppressionKey(r.channel, r.address), r.reason);
     }
   }
   if (contactIds.length && channels.length) {
@@ -60,15 +62,10 @@ export async function blockersOf(em: EntityManager, identities: Map<number, Iden
   return blockers;
 }
 
-/** Why this card may not get campaign mail on this inbox at this address, or null. */
+/** Why this card may not get campaign messages on this inbox at this address, or null (the rule the send path applies too). */
 export function blockedReason(blockers: Blockers, contactId: number, inbox: CampaignInbox, address: string, unreachable: string | null, requireOptIn: boolean): string | null {
   const channel = consentChannel(inbox.kind);
-  if (unreachable) return `The customer cannot be reached on this channel: ${unreachable}`;
-  if (blockers.suppressed.has(suppressionKey(channel, address))) return 'On the suppression list';
-  const consent = blockers.consent.get(consentKey(contactId, channel));
-  if (consent === 'opt-out') return `Opted out of ${channel}`;
-  if (requireOptIn && consent !== 'opt-in') return `No opt-in for ${channel}`;
-  return null;
+  return sendBlocker({ channel, unreachableReason: unreachable, suppressed: blockers.suppressed.get(suppressionKey(channel, address)) ?? null, consent: blockers.consent.get(consentKey(contactId, channel)) ?? null, requireOptIn });
 }
 
 /**

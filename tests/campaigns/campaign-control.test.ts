@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestResult } from '../../src/inbox/ingest.service.ts';
-import { caller, cardsOn, draftCampaign, makeInbox, settledCampaign, type Caller } from '../helpers/campaigns.ts';
-import { eventually, TestServer } from '../helpers/test-server.ts';
+import { caller, cardsOn, draftCampaign, makeInbox, settledCampaign, type Caller, waitFor } from '../helpers/campaigns.ts';
+import { TestServer } from '../helpers/test-server.ts';
 
 /** A test inbox that sends at most 10 messages a second, so a campaign takes long enough to act on mid-send. */
 const slow = { settings: { rateLimits: { perAccount: { max: 1, perMs: 100 } } } };
 
-describe('campaign control', () => {
+describe('campaign control', { timeout: 90_000 }, () => {
   let server: TestServer;
   let call: Caller;
   let admin: Caller;
@@ -28,11 +28,11 @@ describe('campaign control', () => {
     const cards = await cardsOn(call, inbox, 30);
     const campaign = await draftCampaign(call, { channels: [inbox.id], filter: { tagsAll: [cards.tag] } });
     await call('POST', `/campaigns/${campaign.id}/start`);
-    await eventually(async () => channel.sent.length >= 5);
+    await waitFor(async () => channel.sent.length >= 5);
 
     expect((await call('POST', `/campaigns/${campaign.id}/pause`)).body.state).toBe('paused');
     // Sends already handed to the channel finish; nothing new starts.
-    await eventually(async () => (await stats(campaign.id)).counts.sending === 0);
+    await waitFor(async () => (await stats(campaign.id)).counts.sending === 0);
     const sentAtPause = channel.sent.length;
     const waiting = (await call('GET', `/campaigns/${campaign.id}/recipients?status=queued&limit=200`)).body.items;
     expect(waiting.length).toBeGreaterThan(0);
@@ -60,9 +60,9 @@ describe('campaign control', () => {
     const cards = await cardsOn(call, inbox, 20);
     const campaign = await draftCampaign(call, { channels: [inbox.id], filter: { tagsAll: [cards.tag] } });
     await call('POST', `/campaigns/${campaign.id}/start`);
-    await eventually(async () => channel.sent.length >= 3);
+    await waitFor(async () => channel.sent.length >= 3);
     expect((await call('POST', `/campaigns/${campaign.id}/cancel`)).body.state).toBe('cancelled');
-    await eventually(async () => (await stats(campaign.id)).counts.sending === 0);
+    await waitFor(async () => (await stats(campaign.id)).counts.sending === 0);
     const final = await stats(campaign.id);
     expect(final.counts.cancelled).toBeGreaterThan(0);
     expect(final.counts.sent + final.counts.cancelled).toBe(20);
@@ -77,11 +77,11 @@ describe('campaign control', () => {
     const cards = await cardsOn(call, inbox, 60);
     const campaign = await draftCampaign(call, { channels: [inbox.id], filter: { tagsAll: [cards.tag] } });
     await call('POST', `/campaigns/${campaign.id}/start`);
-    await eventually(async () => channel.sent.length >= 2);
+    await waitFor(async () => channel.sent.length >= 2);
 
     const inbound = (await channel.receive({ externalMessageId: randomBytes(6).toString('hex'), sender: { externalUserId: 'asks-a-question' }, text: 'where is my order?' })) as IngestResult;
     const reply = await admin('POST', `/conversations/${inbound.conversationId}/messages`, { text: 'on its way' });
-    await eventually(async () => channel.sent.some((s) => s.message.text === 'on its way'));
+    await waitFor(async () => channel.sent.some((s) => s.message.text === 'on its way'));
     // The campaign still had most of its cards waiting: the reply did not queue behind them.
     expect((await stats(campaign.id)).counts.queued).toBeGreaterThan(20);
     expect(reply.status).toBe(201);

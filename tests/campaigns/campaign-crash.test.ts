@@ -74,7 +74,7 @@ describe('a campaign worker killed with SIGKILL mid-campaign', () => {
     const final = await eventually(async () => {
       const { body } = await call('GET', `/campaigns/${campaign.id}/stats`);
       return body.state === 'completed' ? body : undefined;
-    }, 40_000).catch((error: Error) => {
+    }, 90_000).catch((error: Error) => {
       throw new Error(`${error.message}\n${output.join('')}`);
     });
     second.kill('SIGTERM');
@@ -95,5 +95,5 @@ describe('a campaign worker killed with SIGKILL mid-campaign', () => {
     const sent = ledger.filter((r) => r.status === 'sent').map((r) => `campaign-${campaign.id}-${r.id}`).sort();
     expect(sent).toEqual(peer.accepted().sort());
     await peer.close();
-  }, 180_000);
+  }, 240_000);
 });

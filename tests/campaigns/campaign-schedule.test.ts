@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBirthdays } from '../../src/campaigns/birthdays.ts';
-import { caller, cardsOn, draftCampaign, makeInbox, settledCampaign, type Caller } from '../helpers/campaigns.ts';
-import { eventually, TestServer } from '../helpers/test-server.ts';
+import { caller, cardsOn, draftCampaign, makeInbox, settledCampaign, type Caller, waitFor } from '../helpers/campaigns.ts';
+import { TestServer } from '../helpers/test-server.ts';
 
 /** Campaign time is the services' clock: these tests set it, then let delayed jobs run as if that time had come. */
-describe('campaign time: schedules, quiet hours, birthdays', () => {
+describe('campaign time: schedules, quiet hours, birthdays', { timeout: 90_000 }, () => {
   let server: TestServer;
   let call: Caller;
   let admin: Caller;
@@ -36,9 +36,9 @@ describe('campaign time: schedules, quiet hours, birthdays', () => {
     await call('POST', `/campaigns/${campaign.id}/start`);
 
     // 16:30 in New York: sent. 22:30 in Berlin and 05:30 in Tokyo (the campaign's zone, for the card without one): held.
-    await eventually(async () => channel.sent.length === 1);
+    await waitFor(async () => channel.sent.length === 1);
     expect(channel.sent[0]!.to.externalUserId).toBe(cards.userId(1));
-    const held = await eventually(async () => {
+    const held = await waitFor(async () => {
       const items = (await call('GET', `/campaigns/${campaign.id}/recipients?status=queued`)).body.items;
       return items.length === 2 && items.every((r: { deferredUntil: string | null }) => r.deferredUntil) ? items : undefined;
     });
@@ -49,7 +49,7 @@ describe('campaign time: schedules, quiet hours, birthdays', () => {
     expect((await call('GET', `/campaigns/${campaign.id}`)).body.state).toBe('running');
 
     await timePasses('2026-06-01T23:05:00Z');
-    await eventually(async () => channel.sent.length === 2);
+    await waitFor(async () => channel.sent.length === 2);
     expect(channel.sent[1]!.to.externalUserId).toBe(cards.userId(2));
 
     await timePasses('2026-06-02T06:01:00Z');
@@ -97,27 +97,27 @@ describe('campaign time: schedules, quiet hours, birthdays', () => {
     setClock('2026-06-01T08:30:00Z'); // 10:30 in Berlin; 08:30 UTC (before 09:00); 20:30 on 1 June in Auckland
     await runBirthdays(deps);
     await runBirthdays(deps);
-    await eventually(async () => greeted().length === 1);
+    await waitFor(async () => greeted().length === 1);
     expect(greeted()).toEqual(['Happy birthday, Person0!']);
 
     setClock('2026-06-01T09:30:00Z');
     await runBirthdays(deps);
-    await eventually(async () => greeted().length === 2);
+    await waitFor(async () => greeted().length === 2);
     expect(greeted()[1]).toBe('Happy birthday, Person2!');
 
     setClock('2026-06-01T21:30:00Z'); // 09:30 on 2 June in Auckland
     await runBirthdays(deps);
-    await eventually(async () => greeted().length === 3);
+    await waitFor(async () => greeted().length === 3);
     expect(greeted()[2]).toBe('Happy birthday, Person1!');
 
     setClock('2027-02-28T10:00:00Z'); // not a leap year: 29 February birthdays are greeted on the 28th
     await runBirthdays(deps);
-    await eventually(async () => greeted().length === 4);
+    await waitFor(async () => greeted().length === 4);
     expect(greeted()[3]).toBe('Happy birthday, Person4!');
 
     setClock('2027-06-01T10:00:00Z'); // a year later, again
     await runBirthdays(deps);
-    await eventually(async () => greeted().length === 6);
+    await waitFor(async () => greeted().length === 6);
     expect(greeted().slice(4).sort()).toEqual(['Happy birthday, Person0!', 'Happy birthday, Person2!']);
     expect((await call('GET', `/campaigns/${campaign.id}/stats`)).body).toMatchObject({ state: 'running', counts: { sent: 6 } });
   });

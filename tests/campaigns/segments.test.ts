@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, type Caller } from '../helpers/campaigns.ts';
 import { TestServer } from '../helpers/test-server.ts';
 
-describe('segments', () => {
+describe('segments', { timeout: 90_000 }, () => {
   let server: TestServer;
   let call: Caller;
   const names = new Map<number, string>();

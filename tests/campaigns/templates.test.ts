@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, makeInbox, type Caller } from '../helpers/campaigns.ts';
 import { TestServer } from '../helpers/test-server.ts';
 
-describe('campaign templates', () => {
+describe('campaign templates', { timeout: 90_000 }, () => {
   let server: TestServer;
   let call: Caller;
   let admin: Caller;

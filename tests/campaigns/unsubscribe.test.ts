@@ -12,7 +12,7 @@ import { TestServer } from '../helpers/test-server.ts';
  */
 ADAPTERS.email ??= (inbox) => new TestAdapter(inbox);
 
-describe('email campaigns: RFC 8058 unsubscribe, open and click tracking', () => {
+describe('email campaigns: RFC 8058 unsubscribe, open and click tracking', { timeout: 90_000 }, () => {
   let server: TestServer;
   let call: Caller;
   let channel: TestAdapter;

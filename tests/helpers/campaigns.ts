@@ -45,7 +45,7 @@ export async function draftCampaign(call: Caller, options: { channels: number[];
 }
 
 /** Waits for a campaign to reach one of `states`; answers its statistics. */
-export function settledCampaign(call: Caller, id: number, states = ['completed'], ms = 15_000) {
+export function settledCampaign(call: Caller, id: number, states = ['completed'], ms = 45_000) {
   return eventually(async () => {
     const { body } = await call('GET', `/campaigns/${id}/stats`);
     return states.includes(body.state) ? body : undefined;
@@ -58,3 +58,6 @@ export async function makeInbox(admin: Caller, kind: 'test' | 'api', payload: Re
   if (status !== 201) throw new Error(`creating inbox failed: ${JSON.stringify(body)}`);
   return body;
 }
+
+/** `eventually` with room for a busy machine: campaign effects happen in workers, through queues and timers. */
+export const waitFor = <T>(check: () => Promise<T | undefined | null | false>, ms = 45_000) => eventually(check, ms);
