@@ -91,9 +91,12 @@ describe('a campaign worker killed with SIGKILL mid-campaign', () => {
     // The sends in doubt (the integration got them, we never heard back) are `unknown` and were not sent again.
     const unknown = new Set(ledger.filter((r) => r.status === 'unknown').map((r) => `campaign-${campaign.id}-${r.id}`));
     for (const id of inDoubt) expect(unknown.has(id)).toBe(true);
-    // Every row marked sent is one the integration accepted.
-    const sent = ledger.filter((r) => r.status === 'sent').map((r) => `campaign-${campaign.id}-${r.id}`).sort();
-    expect(sent).toEqual(peer.accepted().sort());
+    // Every row marked sent is one the integration accepted; an accepted one not marked sent is one whose answer
+    // came just before the kill (accepted, never recorded): in doubt too, so `unknown`, never sent again.
+    const sent = ledger.filter((r) => r.status === 'sent').map((r) => `campaign-${campaign.id}-${r.id}`);
+    const accepted = new Set(peer.accepted());
+    for (const id of sent) expect(accepted.has(id)).toBe(true);
+    for (const id of accepted) expect(sent.includes(id) || unknown.has(id)).toBe(true);
     await peer.close();
   }, 240_000);
 });
