@@ -183,9 +183,9 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
     await api('POST', `/campaigns/${limited.id}/start`);
     while ((await count(em, limited.id, ['sent', 'failed', 'unknown', 'skipped'])) < limitedCount) await sleep(200);
     const peerStats = await peer.run<{ count: number; throttled: number; first: number; last: number }>({ type: 'stats', path: limitedPath });
-    // The first second's burst is allowed by the limit; the steady rate is what the rest took.
+    // Campaign sends go out evenly (no initial burst), so the rate is arrivals over the time between the first and the last.
     const steadySeconds = (peerStats.last - peerStats.first) / 1000;
-    const steadyRate = (peerStats.count - sizes.rate) / steadySeconds;
+    const steadyRate = (peerStats.count - 1) / steadySeconds;
     const rateLimit = { configured: sizes.rate, sent: peerStats.count, seconds: steadySeconds, rate: steadyRate, utilisation: steadyRate / sizes.rate, throttled: peerStats.throttled };
 
     await load.run({ type: 'close' });

@@ -30,10 +30,14 @@ export class RateLimiter {
     this.#prefix = `${prefix}:send-rate:`;
   }
 
-  /** Books a slot for `key` under `limit`: 0 means go now; otherwise the ms to wait before asking again. */
-  async reserve(key: string, limit: RateLimit): Promise<number> {
+  /**
+   * Books a slot for `key` under `limit`: 0 means go now; otherwise the ms to wait before asking again.
+   * `burst` (default `limit.max`) is how many may go at once: a smaller one spreads sends evenly at the same rate
+   * (bulk senders use it, so network jitter never bunches their messages into more than the provider allows).
+   */
+  async reserve(key: string, limit: RateLimit, burst = limit.max): Promise<number> {
     const interval = limit.perMs / limit.max;
-    const tolerance = limit.perMs - interval;
+    const tolerance = Math.max(0, Math.min(limit.max, burst) - 1) * interval;
     return (await this.#redis.eval(RESERVE, 1, this.#prefix + key, interval, tolerance)) as number;
   }
 
@@ -41,9 +45,9 @@ export class RateLimiter {
    * Books a slot under each limit in turn and stops at the first that says wait (returning its wait).
    * Slots booked before it are not given back, which only makes the next send a little more conservative.
    */
-  async reserveAll(limits: { key: string; limit: RateLimit }[]): Promise<number> {
-    for (const { key, limit } of limits) {
-      const wait = await this.reserve(key, limit);
+  async reserveAll(limits: { key: string; limit: RateLimit; burst?: number }[]): Promise<number> {
+    for (const { key, limit, burst } of limits) {
+      const wait = await this.reserve(key, limit, burst);
       if (wait > 0) return wait;
     }
     return 0;

@@ -27,8 +27,10 @@ export function campaignLimits(inbox: InboxConfig, capabilities: ChannelCapabili
   const perAccount = isLimit(configured.perAccount) ? configured.perAccount : capabilities.rateLimits?.perAccount ?? DEFAULT_ACCOUNT_LIMITS[inbox.kind];
   const perThread = isLimit(configured.perThread) ? configured.perThread : capabilities.rateLimits?.perThread;
   // The account key is the one replies use too (send-message.worker.ts): a campaign and the inbox share the provider's allowance.
+  // Campaign sends go out evenly (a burst of a tenth of the limit), not in bursts: the provider counts arrivals, and network
+  // jitter would bunch a full burst into more than it allows. Replies keep the full burst on the same bucket.
   return [
     ...(perThread ? [{ key: `${inbox.id}:thread:${threadId}`, limit: perThread }] : []),
-    ...(perAccount ? [{ key: `${inbox.id}`, limit: perAccount }] : []),
+    ...(perAccount ? [{ key: `${inbox.id}`, limit: perAccount, burst: Math.max(1, Math.ceil(perAccount.max / 10)) }] : []),
   ];
 }
