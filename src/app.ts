@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { fanOut } from './gateway/fan-out.ts';
+import { fanOut, pushChannelStates } from './gateway/fan-out.ts';
 import { attachOperatorGateway } from './gateway/operator.gateway.ts';
 import { socketAdapter } from './gateway/redis-adapter.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -92,9 +92,11 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   services.access.changed = () => gateway.refreshRooms();
   services.access.operatorChanged = (id) => gateway.disconnectOperator(id);
   const stopFanOut = fanOut(io, services.events, (type) => metrics.inboxEvents.inc({ type }));
+  const stopStates = pushChannelStates(io, services.channelStates);
 
   app.addHook('onClose', async () => {
     stopFanOut();
+    stopStates();
     io.local.disconnectSockets(true);
     adapterRedis.disconnect();
   });

@@ -11,3 +11,4 @@ export * from './conversation-label.entity.ts';
 export * from './message.entity.ts';
 export * from './event.entity.ts';
 export * from './canned-response.entity.ts';
+export * from './channel-cursor.entity.ts';
