@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { fanOut, pushChannelStates } from './gateway/fan-out.ts';
 import { attachOperatorGateway } from './gateway/operator.gateway.ts';
-import { socketAdapter } from './gateway/redis-adapter.ts';
+import { closeSocketAdapters, socketAdapter } from './gateway/redis-adapter.ts';
 import { createMetrics } from './http/metrics.ts';
 import { authPlugin } from './http/plugins/auth.plugin.ts';
 import { errorsPlugin } from './http/plugins/errors.plugin.ts';
@@ -98,6 +98,8 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
     stopFanOut();
     stopStates();
     io.local.disconnectSockets(true);
+    // Tell the other servers this node is gone (ADAPTER_CLOSE), or their fetchSockets() waits for it until a heartbeat timeout.
+    await closeSocketAdapters(io);
     adapterRedis.disconnect();
   });
   return app;

@@ -2,7 +2,7 @@ import { Server } from 'socket.io';
 import { boot, onShutdown } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { fanOut } from '../src/gateway/fan-out.ts';
-import { socketAdapter } from '../src/gateway/redis-adapter.ts';
+import { closeSocketAdapters, socketAdapter } from '../src/gateway/redis-adapter.ts';
 import { startWorkers } from './start-workers.ts';
 
 // A worker process: sends replies and runs maintenance. Its events reach operators through a
@@ -22,6 +22,7 @@ log(`working (concurrency ${config.WORKER_CONCURRENCY})`);
 onShutdown(async () => {
   await workers.close(config.SHUTDOWN_TIMEOUT_MS);
   stopFanOut();
+  await closeSocketAdapters(io);
   relayRedis.disconnect();
   await runtime.close();
 }, log);

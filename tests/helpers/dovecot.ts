@@ -119,6 +119,16 @@ export class Dovecot {
     }
   }
 
+  /** Gives the folder a new UIDVALIDITY, as a server does after rebuilding its index: every UID a client knew is void. */
+  async changeUidValidity(folder = 'INBOX', user = MAILBOX.address): Promise<void> {
+    const value = String(Math.floor(Date.now() / 1000) + Math.floor(Math.random() * 1000));
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('doveadm', ['-c', join(this.dir, 'dovecot.conf'), 'mailbox', 'update', '-u', user, '--uid-validity', value, folder], { stdio: 'ignore' });
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`doveadm exited with ${code}`))));
+    });
+  }
+
   async stop(): Promise<void> {
     if (this.#child.exitCode === null) this.#child.kill('SIGTERM');
     await this.#exited;

@@ -11,6 +11,8 @@ export class TcpProxy {
   port = 0;
   /** How many connections were opened through the proxy. */
   connections = 0;
+  /** The most connections open at once since the last `resetMaxOpen()`. */
+  maxOpen = 0;
 
   private constructor(targetPort: number) {
     this.#server = createServer((client) => {
@@ -18,6 +20,7 @@ export class TcpProxy {
       const upstream = connect(targetPort, '127.0.0.1');
       const pair: [Socket, Socket] = [client, upstream];
       this.#pairs.add(pair);
+      this.maxOpen = Math.max(this.maxOpen, this.#pairs.size);
       const drop = () => {
         client.destroy();
         upstream.destroy();
@@ -46,6 +49,10 @@ export class TcpProxy {
     await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', () => resolve()));
     proxy.port = (proxy.#server.address() as { port: number }).port;
     return proxy;
+  }
+
+  resetMaxOpen(): void {
+    this.maxOpen = this.#pairs.size;
   }
 
   /** Cuts every open connection once this many more bytes went from the server to the client. */
