@@ -3,11 +3,19 @@ import type { ChannelStateDto } from '../../src/inbox/channel-states.ts';
 import { Message } from '../../src/store/entities/index.ts';
 import { MAILBOX, type Dovecot } from './dovecot.ts';
 import type { SmtpSink } from './smtp-sink.ts';
-import { eventually, type TestServer } from './test-server.ts';
+import { eventually, type Session, type TestServer } from './test-server.ts';
+
+/** Logging in hashes a password (argon2, seconds on a busy machine): once per server is enough. */
+const sessions = new WeakMap<TestServer, Promise<Session>>();
+export function adminOf(server: TestServer): Promise<Session> {
+  let session = sessions.get(server);
+  if (!session) sessions.set(server, (session = server.login()));
+  return session;
+}
 
 /** Creates an email inbox on the server through the REST API (which checks both connections first). */
 export async function createEmailInbox(server: TestServer, peers: { imap: { host: string; port: number; secure: boolean; user: string }; smtp: SmtpSink }, settings: Record<string, unknown> = {}): Promise<number> {
-  const admin = await server.login();
+  const admin = await adminOf(server);
   const response = await server.app.inject({
     method: 'POST',
     url: '/api/v1/inboxes',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_EMAIL_CONFIG } from '../../helpers/channel-context.ts';
 import { Dovecot, MAILBOX } from '../../helpers/dovecot.ts';
-import { connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
+import { adminOf, connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
 import { SmtpSink } from '../../helpers/smtp-sink.ts';
 import { eventually, TestServer, type Session } from '../../helpers/test-server.ts';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
   dovecot = await Dovecot.start(USERS);
   smtp = await SmtpSink.start({ user: MAILBOX.address, password: MAILBOX.password });
   server = await TestServer.start({ config: { ...FAST_EMAIL_CONFIG, EMAIL_MAX_MESSAGE_BYTES: LIMIT }, workers: false });
-  admin = await server.login();
+  admin = await adminOf(server);
   for (const user of USERS) inboxes.set(user, await createEmailInbox(server, { imap: dovecot.imapSettings(user), smtp }));
   for (const id of inboxes.values()) await connected(server, id);
 });

@@ -3,7 +3,7 @@ import { inboxConfig } from '../../../src/inbox/inboxes.service.ts';
 import { ContactIdentity, Inbox } from '../../../src/store/entities/index.ts';
 import { FAST_EMAIL_CONFIG } from '../../helpers/channel-context.ts';
 import { Dovecot, MAILBOX } from '../../helpers/dovecot.ts';
-import { connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
+import { adminOf, connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
 import { SmtpSink } from '../../helpers/smtp-sink.ts';
 import { TcpProxy } from '../../helpers/tcp-proxy.ts';
 import { eventually, nextEvent, TestServer } from '../../helpers/test-server.ts';
@@ -38,7 +38,7 @@ describe('receiving a mailbox over IMAP', () => {
   it('shows a new email to operators the moment it arrives (IDLE), on the sender\'s client card', async () => {
     const inboxId = await createEmailInbox(server, { imap: dovecot.imapSettings('live@crm.test'), smtp });
     await connected(server, inboxId);
-    const socket = await server.socket(await server.login());
+    const socket = await server.socket(await adminOf(server));
     const created = nextEvent(socket, 'message.created', (e) => e.inboxId === inboxId, 8000);
 
     await dovecot.deliver(await mail({ from: 'Ada Lovelace <Ada@Example.com>', subject: 'Where is my parcel?', text: 'Hello, my parcel has not arrived.' }), { to: 'live@crm.test' });
