@@ -32,7 +32,8 @@ export function describeConnectionError(protocol: 'IMAP' | 'SMTP', server: { hos
   if (thrown instanceof ChannelError) return thrown;
   const error = (thrown instanceof Error ? thrown : new Error(String(thrown))) as ServerError;
   const where = `${server.host}:${server.port}`;
-  const code = rootCode(error) ?? '';
+  // nodemailer reports a refused socket as ESOCKET with Node's code only in the message.
+  const code = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET)\b/.exec(error.message)?.[1] ?? rootCode(error) ?? '';
   const said = (error.responseText ?? error.response ?? '').toString().trim();
   const fail = (channelCode: 'AUTH' | 'TEMPORARY' | 'REJECTED', message: string) => new ChannelError(channelCode, `${protocol}: ${message}`, { cause: thrown });
 
@@ -46,7 +47,9 @@ export function describeConnectionError(protocol: 'IMAP' | 'SMTP', server: { hos
     const hint = server.secure
       ? `this port may expect a plain connection upgraded with STARTTLS: try secure: false${protocol === 'IMAP' ? ' (port 143)' : ' (port 587)'}`
       : `this port may expect TLS from the start: try secure: true${protocol === 'IMAP' ? ' (port 993)' : ' (port 465)'}`;
-    return fail('TEMPORARY', `TLS failed with ${where} (${error.message}); ${hint}, and check the server's certificate`);
+    // OpenSSL's text is "…:SSL routines:<function>:<reason>:<file>:<line>:": the reason is what helps.
+    const reason = /SSL routines:[^:]*:([^:]+):/.exec(error.message)?.[1] ?? error.message.trim();
+    return fail('TEMPORARY', `TLS failed with ${where} (${reason}); ${hint}, and check the server's certificate`);
   }
   if (/timeout|timed out/i.test(`${code} ${error.message}`)) return fail('TEMPORARY', `no answer from ${where} in time (a firewall, or the wrong port?)`);
   if (code === 'ECONNRESET' || code === 'EPIPE' || error.code === 'ECONNECTION' || error.code === 'NoConnection' || error.code === 'EConnectionClosed') {
