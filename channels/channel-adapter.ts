@@ -191,23 +191,15 @@ export interface CursorStore {
   set(inboxId: number, key: string, value: string): Promise<void>;
 }
 
-/** Held while this process is the one receiving for an inbox; `lost` aborts if another process may have taken over. */
-export interface Lease {
-  readonly lost: AbortSignal;
-  release(): Promise<void>;
-}
-
-/**
- * Makes a receiver that holds a connection (IMAP IDLE, a linked phone) run in exactly one process when
- * several servers run: `acquire` waits until this process holds the named lease, or resolves null once `signal` aborts.
- */
-export interface LeaseProvider {
-  acquire(name: string, signal: AbortSignal): Promise<Lease | null>;
-}
-
 export interface ChannelAdapter {
   readonly kind: ChannelKind;
   readonly capabilities: ChannelCapabilities;
+  /**
+   * Set by adapters that hold a connection to receive (long polling, IMAP IDLE, WhatsApp Web, an SMPP bind):
+   * when several server processes run, only the one holding the inbox's lease calls `start`.
+   * Webhook adapters leave it unset and receive wherever a request lands.
+   */
+  readonly singleReceiver?: boolean;
   /** Begin receiving; every inbound event goes to `sink` until `signal` aborts or `stop` is called. */
   start(sink: InboundSink, signal: AbortSignal): Promise<void>;
   /** Sends one message; throws `ChannelError` on failure. */

@@ -2,11 +2,31 @@ import type { ChannelAdapter, InboundSink, InboxConfig } from './channel-adapter
 import { ADAPTERS, type AdapterContext } from './registry.ts';
 
 interface Running {
+  inbox: InboxConfig;
   adapter: ChannelAdapter;
   version: string;
   abort: AbortController;
   receiving: boolean;
+  /** A single receiver's lease renewal, or its next try to take the lease. */
+  timer?: NodeJS.Timeout;
+  /** The stop of the adapter this one replaced: it must let go of the inbox's lease first. */
+  replacing?: Promise<void>;
 }
+
+/**
+ * Who holds what among all server processes (Redis in production). A lease expires by itself when its
+ * holder stops renewing it, so a crashed process's inboxes are taken over by another.
+ */
+export interface Leases {
+  acquire(key: string, ttlMs: number): Promise<boolean>;
+  /** False when the lease is no longer ours (it expired and another process may hold it). */
+  renew(key: string, ttlMs: number): Promise<boolean>;
+  release(key: string): Promise<void>;
+}
+
+/** How long a single receiver's lease lasts unrenewed: about the longest an inbox goes unreceived after its process dies. */
+const LEASE_TTL_MS = 15_000;
+const leaseKey = (inboxId: number) => `receiver:${inboxId}`;
 
 /** What an adapter is built from: a change here (not a new member or name) rebuilds it. */
 const versionOf = (inbox: InboxConfig) => JSON.stringify([inbox.kind, inbox.settings, inbox.credentials, inbox.secret]);
@@ -14,14 +34,20 @@ const versionOf = (inbox: InboxConfig) => JSON.stringify([inbox.kind, inbox.sett
 /**
  * Holds one adapter per inbox. An adapter is rebuilt when its channel configuration changes
  * (settings, credentials, secret), so every process (server or worker) sends with the current one.
+ * Adapters that keep a connection to receive (`singleReceiver`) receive in one process at a time,
+ * the one holding the inbox's lease; the others keep trying, to take over when it dies.
  */
 export class ChannelManager {
   readonly #running = new Map<number, Running>();
   readonly #context: AdapterContext;
+  readonly #leases?: Leases;
+  readonly #leaseTtlMs: number;
   #sink?: InboundSink;
 
-  constructor(context: AdapterContext) {
+  constructor(context: AdapterContext, leases?: Leases, options: { leaseTtlMs?: number } = {}) {
     this.#context = context;
+    this.#leases = leases;
+    this.#leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
   }
 
   /** Starts receiving on these inboxes; later `refresh` calls start receiving on new ones too. */
@@ -34,10 +60,10 @@ export class ChannelManager {
   adapterFor(inbox: InboxConfig): ChannelAdapter {
     const current = this.#running.get(inbox.id);
     if (current && current.version === versionOf(inbox)) return current.adapter;
-    if (current) void this.#stopOne(inbox.id);
+    const replacing = current ? this.#stopOne(inbox.id) : undefined;
     const factory = ADAPTERS[inbox.kind];
     if (!factory) throw new Error(`No adapter for channel kind "${inbox.kind}"`);
-    const running: Running = { adapter: factory(inbox, this.#context), version: versionOf(inbox), abort: new AbortController(), receiving: false };
+    const running: Running = { inbox, adapter: factory(inbox, this.#context), version: versionOf(inbox), abort: new AbortController(), receiving: false, replacing };
     this.#running.set(inbox.id, running);
     return running.adapter;
   }
@@ -79,7 +105,35 @@ export class ChannelManager {
     const running = this.#running.get(inbox.id);
     if (!running || running.receiving || !this.#sink) return;
     running.receiving = true;
-    await adapter.start(this.#sink, running.abort.signal);
+    if (adapter.singleReceiver && this.#leases) await this.#contend(running, this.#leases, this.#sink);
+    else await adapter.start(this.#sink, running.abort.signal);
+  }
+
+  /** Takes the inbox's lease and receives while it holds it; otherwise tries again before the holder's lease could lapse. */
+  async #contend(running: Running, leases: Leases, sink: InboundSink): Promise<void> {
+    const key = leaseKey(running.inbox.id);
+    await running.replacing?.catch(() => {});
+    if (running.abort.signal.aborted) return;
+    const held = await leases.acquire(key, this.#leaseTtlMs).catch(() => false);
+    if (running.abort.signal.aborted) {
+      if (held) await leases.release(key).catch(() => {});
+      return;
+    }
+    if (!held) {
+      running.timer = setTimeout(() => void this.#contend(running, leases, sink), this.#leaseTtlMs / 2).unref();
+      return;
+    }
+    running.timer = setInterval(() => void this.#renew(running, leases), this.#leaseTtlMs / 3).unref();
+    await running.adapter.start(sink, running.abort.signal);
+  }
+
+  async #renew(running: Running, leases: Leases): Promise<void> {
+    // An unreachable Redis is not a lost lease: nobody else can take it meanwhile either.
+    const ours = await leases.renew(leaseKey(running.inbox.id), this.#leaseTtlMs).catch(() => true);
+    if (ours || this.#running.get(running.inbox.id) !== running) return;
+    // Another process may be receiving now: stop ours and queue up for the lease again.
+    await this.#stopOne(running.inbox.id);
+    await this.#receive(running.inbox);
   }
 
   async #stopOne(inboxId: number): Promise<void> {
@@ -87,6 +141,9 @@ export class ChannelManager {
     if (!running) return;
     this.#running.delete(inboxId);
     running.abort.abort();
+    clearTimeout(running.timer);
+    clearInterval(running.timer);
     await running.adapter.stop();
+    if (running.adapter.singleReceiver) await this.#leases?.release(leaseKey(inboxId)).catch(() => {});
   }
 }

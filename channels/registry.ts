@@ -1,5 +1,5 @@
 import type { AttachmentStore } from '../src/store/attachment-store.ts';
-import type { ChannelAdapter, ChannelKind, CursorStore, InboxConfig, LeaseProvider } from './channel-adapter.ts';
+import type { ChannelAdapter, ChannelKind, CursorStore, InboxConfig } from './channel-adapter.ts';
 import { ApiAdapter } from './api/api.adapter.ts';
 import { EmailAdapter } from './email/email.adapter.ts';
 import type { EmailOptions } from './email/email-settings.ts';
@@ -14,8 +14,6 @@ export interface AdapterContext {
   publicUrl: string;
   /** Where adapters keep their place in a channel's stream (an IMAP folder's last UID). */
   cursors: CursorStore;
-  /** Makes a receiver that holds a connection run in one process when several servers run. */
-  leases: LeaseProvider;
   /** The email channel's limits and timings. */
   email: EmailOptions;
 }

@@ -38,10 +38,10 @@ const ConfigSchema = Type.Object({
   /** Timeout for calls to an API inbox's callback URL. */
   CALLBACK_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
   /**
-   * A receiver that holds a connection (an IMAP mailbox) runs in one server process at a time, under a lease in
-   * Redis renewed every third of this; if that process dies, another takes over within this long.
+   * A receiver that holds a connection (an IMAP mailbox, Telegram long polling) runs in one server process at a
+   * time, under a lease in Redis renewed every third of this; if that process dies, another takes over within it.
    */
-  RECEIVER_LEASE_MS: Type.Integer({ default: 30_000, minimum: 300 }),
+  RECEIVER_LEASE_MS: Type.Integer({ default: 15_000, minimum: 300 }),
   /** Emails larger than this are recorded as rejected (with sender, subject and reason), not downloaded or parsed. */
   EMAIL_MAX_MESSAGE_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024 }),
   /** How often an idle IMAP connection is checked with NOOP; a NOOP unanswered within EMAIL_NOOP_TIMEOUT_MS means the connection died silently. */

@@ -20,7 +20,7 @@ import { SessionsService } from './operators/sessions.service.ts';
 import { TeamsService } from './operators/teams.service.ts';
 import { AttachmentStore } from './store/attachment-store.ts';
 import { DbCursorStore } from './store/cursor-store.ts';
-import { RedisLeases } from './store/leases.ts';
+import { RedisLeases } from './store/redis-leases.ts';
 
 export interface Infrastructure {
   config: Config;
@@ -36,21 +36,24 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
   const attachments = new AttachmentStore(config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const channelStates = new ChannelStates(redis, config.REDIS_PREFIX);
   const inboxChanges = new InboxChanges(redis, config.REDIS_PREFIX);
-  const channels = new ChannelManager({
-    callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS,
-    attachments,
-    publicUrl: config.PUBLIC_URL,
-    cursors: new DbCursorStore(orm),
-    leases: new RedisLeases(redis, config.REDIS_PREFIX, config.RECEIVER_LEASE_MS),
-    email: {
-      maxMessageBytes: config.EMAIL_MAX_MESSAGE_BYTES,
-      noopIntervalMs: config.EMAIL_NOOP_INTERVAL_MS,
-      noopTimeoutMs: config.EMAIL_NOOP_TIMEOUT_MS,
-      reconnectMinMs: config.EMAIL_RECONNECT_MIN_MS,
-      reconnectMaxMs: config.EMAIL_RECONNECT_MAX_MS,
-      connectTimeoutMs: config.EMAIL_CONNECT_TIMEOUT_MS,
+  const channels = new ChannelManager(
+    {
+      callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS,
+      attachments,
+      publicUrl: config.PUBLIC_URL,
+      cursors: new DbCursorStore(orm),
+      email: {
+        maxMessageBytes: config.EMAIL_MAX_MESSAGE_BYTES,
+        noopIntervalMs: config.EMAIL_NOOP_INTERVAL_MS,
+        noopTimeoutMs: config.EMAIL_NOOP_TIMEOUT_MS,
+        reconnectMinMs: config.EMAIL_RECONNECT_MIN_MS,
+        reconnectMaxMs: config.EMAIL_RECONNECT_MAX_MS,
+        connectTimeoutMs: config.EMAIL_CONNECT_TIMEOUT_MS,
+      },
     },
-  });
+    new RedisLeases(redis, config.REDIS_PREFIX),
+    { leaseTtlMs: config.RECEIVER_LEASE_MS },
+  );
   const contacts = new ContactsService(orm);
   // Set by the gateway once it exists: moves operators' sockets in and out of inbox rooms.
   const access = { changed: async () => {}, operatorChanged: (_operatorId: number) => {} };
@@ -75,7 +78,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
     inboxChanges,
     access,
     ingest,
-    replies: new ReplyService(orm, events, queues.sendMessage),
+    replies: new ReplyService(orm, events, queues.sendMessage, attachments),
     conversations: new ConversationService(orm, events),
     contacts,
     merge: new MergeService(orm, events, contacts),

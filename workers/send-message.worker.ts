@@ -1,5 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChannelCapabilities } from '../channels/channel-adapter.ts';
 import { ChannelError } from '../channels/channel-error.ts';
 import type { ChannelManager } from '../channels/channel-manager.ts';
 import { messageDto } from '../src/inbox/dto.ts';
@@ -7,13 +9,26 @@ import type { InboxEvents } from '../src/inbox/events.ts';
 import { inboxConfig } from '../src/inbox/inboxes.service.ts';
 import { advanceStatus } from '../src/inbox/message-status.ts';
 import { outboundThread } from '../src/inbox/outbound-thread.ts';
-import { Conversation, Inbox, Message, type MessageStatus } from '../src/store/entities/index.ts';
+import { channelIdentity } from '../src/contacts/identity.ts';
+import { Conversation, ContactIdentity, Inbox, Message, type MessageStatus } from '../src/store/entities/index.ts';
 import { SEND_MESSAGE_QUEUE, type SendMessageJob } from './queues.ts';
+import { RateLimiter } from './rate-limiter.ts';
 
 export interface SendDeps {
   orm: MikroORM;
   events: InboxEvents;
   channels: ChannelManager;
+  /** Keeps sends within the channel's declared limits; without it, sends are not throttled. */
+  limiter?: RateLimiter;
+}
+
+/** The limits one send falls under: the chat's (Telegram: 1/s) and the account's (Telegram: 30/s per bot). */
+export function sendLimits(capabilities: ChannelCapabilities, inboxId: number, threadId: string) {
+  const { perThread, perAccount } = capabilities.rateLimits ?? {};
+  return [
+    ...(perThread ? [{ key: `${inboxId}:thread:${threadId}`, limit: perThread }] : []),
+    ...(perAccount ? [{ key: `${inboxId}`, limit: perAccount }] : []),
+  ];
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -31,12 +46,23 @@ export function channelBackoff(attemptsMade: number, _type?: string, error?: Err
  * person decides, rather than risking a second copy to the customer.
  */
 export function sendMessageProcessor(deps: SendDeps) {
-  return async (job: Job<SendMessageJob>): Promise<string> => {
+  return async (job: Job<SendMessageJob>, token?: string): Promise<string> => {
     const em = deps.orm.em.fork();
     const message = await em.findOne(Message, job.data.messageId);
     if (!message || message.private || message.direction !== 'out') return 'skipped';
     const conversation = await em.findOneOrFail(Conversation, message.conversation.id);
     const inbox = await em.findOneOrFail(Inbox, message.inbox.id);
+    const adapter = deps.channels.adapterFor(inboxConfig(inbox));
+
+    // Over the channel's rate limit: come back when a slot is free (a delay does not use up an attempt).
+    // Only a message still waiting to be sent books a slot; one found mid-send is settled below without sending.
+    if (message.status === 'queued' && deps.limiter && token) {
+      const wait = await deps.limiter.reserveAll(sendLimits(adapter.capabilities, inbox.id, conversation.externalThreadId));
+      if (wait > 0) {
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+    }
 
     const claimed = await em.nativeUpdate(Message, { id: message.id, status: 'queued' }, { status: 'sending' });
     if (claimed === 0) {
@@ -49,7 +75,6 @@ export function sendMessageProcessor(deps: SendDeps) {
     }
 
     try {
-      const adapter = deps.channels.adapterFor(inboxConfig(inbox));
       // Email threads by reference: the reply carries the subject and the ids of the messages before it.
       const thread = adapter.capabilities.threadsByReference ? await outboundThread(em, conversation.id, message.id) : undefined;
       const { externalId } = await adapter.send(
@@ -67,9 +92,15 @@ export function sendMessageProcessor(deps: SendDeps) {
         throw error;
       }
       await settle(deps, message.id, 'failed', error.message);
+      if (error.code === 'BLOCKED_BY_USER') await markUnreachable(deps.orm, inbox, conversation.externalUserId, error.message);
       return 'failed';
     }
   };
+}
+
+/** The customer blocked us on this channel: their card shows that identity as unreachable (campaigns skip it too). */
+async function markUnreachable(orm: MikroORM, inbox: Inbox, externalUserId: string, reason: string): Promise<void> {
+  await orm.em.fork().nativeUpdate(ContactIdentity, channelIdentity(inbox, externalUserId), { unreachableReason: reason });
 }
 
 async function settle(deps: SendDeps, messageId: number, status: MessageStatus, reason?: string, extra: { externalId?: string; sentAt?: Date } = {}): Promise<void> {
@@ -79,8 +110,8 @@ async function settle(deps: SendDeps, messageId: number, status: MessageStatus, 
   });
 }
 
-export function startSendWorker(deps: SendDeps, connection: ConnectionOptions, prefix: string, concurrency: number): Worker<SendMessageJob> {
-  return new Worker<SendMessageJob>(SEND_MESSAGE_QUEUE, sendMessageProcessor(deps), {
+export function startSendWorker(deps: SendDeps, connection: Redis, prefix: string, concurrency: number): Worker<SendMessageJob> {
+  return new Worker<SendMessageJob>(SEND_MESSAGE_QUEUE, sendMessageProcessor({ ...deps, limiter: deps.limiter ?? new RateLimiter(connection, prefix) }), {
     connection,
     prefix,
     concurrency,

@@ -1,4 +1,5 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Services } from '../src/services.ts';
 import { startSendWorker } from './send-message.worker.ts';
 
@@ -14,7 +15,7 @@ export interface RunningWorkers {
  * Starts the send-message worker and the maintenance schedule (waking snoozed conversations).
  * Runs in the server process by default, or alone with `npm run worker` to scale out.
  */
-export async function startWorkers(services: Services, connection: ConnectionOptions, log: (line: string) => void): Promise<RunningWorkers> {
+export async function startWorkers(services: Services, connection: Redis, log: (line: string) => void): Promise<RunningWorkers> {
   const { config } = services;
   const prefix = config.REDIS_PREFIX;
   const send = startSendWorker(services, connection, prefix, config.WORKER_CONCURRENCY);

@@ -8,13 +8,15 @@ import { SmtpSender } from './smtp-sender.ts';
 
 /**
  * The email channel: a mailbox received over IMAP (imapflow, IDLE) and answered over SMTP (nodemailer).
- * Receiving runs in one process at a time, under the inbox's lease; sending works from any process.
+ * Receiving runs in one server process at a time (`singleReceiver`: the channel manager starts it only
+ * in the process holding the inbox's lease); sending works from any process.
  * Threading is by Message-ID: replies carry In-Reply-To/References, and ingest puts incoming mail that
  * refers to a stored message into that message's conversation.
  */
 export class EmailAdapter implements ChannelAdapter {
   readonly kind = 'email' as const;
   readonly capabilities = { html: true, attachments: true, typing: false, receipts: false, threadsByReference: true };
+  readonly singleReceiver = true;
   readonly #inbox: InboxConfig;
   readonly #context: AdapterContext;
   #sender?: SmtpSender;
@@ -46,20 +48,10 @@ export class EmailAdapter implements ChannelAdapter {
   }
 
   async #receive(sink: InboundSink, settings: EmailSettings, signal: AbortSignal, report: (status: ChannelStatus, detail?: string) => void): Promise<void> {
-    const { cursors, leases, attachments, email: options } = this.#context;
-    while (!signal.aborted) {
-      // Several servers may run: only the lease holder keeps the IMAP connection (another takes over if it dies).
-      const lease = await leases.acquire(`email-receiver:${this.#inbox.id}`, signal);
-      if (!lease) return;
-      const session = AbortSignal.any([signal, lease.lost]);
-      try {
-        await Promise.all(settings.imap.folders.map((folder) =>
-          new FolderReceiver({ inboxId: this.#inbox.id, folder, settings, options, cursors, attachments, sink, importSince: this.#inbox.createdAt ?? new Date(), report }).run(session),
-        ));
-      } finally {
-        await lease.release();
-      }
-    }
+    const { cursors, attachments, email: options } = this.#context;
+    await Promise.all(settings.imap.folders.map((folder) =>
+      new FolderReceiver({ inboxId: this.#inbox.id, folder, settings, options, cursors, attachments, sink, importSince: this.#inbox.createdAt ?? new Date(), report }).run(signal),
+    ));
   }
 
   async send(to: ChannelAddress, message: OutboundMessage): Promise<{ externalId: string }> {

@@ -1,4 +1,4 @@
-import type { ChannelAdapter, ChannelAddress, InboundSink, InboxConfig, NormalizedInbound, OutboundMessage } from '../channel-adapter.ts';
+import type { ChannelAdapter, ChannelAddress, ChannelCapabilities, InboundSink, InboxConfig, NormalizedInbound, OutboundMessage, RateLimit } from '../channel-adapter.ts';
 import { ChannelError } from '../channel-error.ts';
 
 export interface SentRecord {
@@ -13,7 +13,9 @@ export interface SentRecord {
  */
 export class TestAdapter implements ChannelAdapter {
   readonly kind = 'test' as const;
-  readonly capabilities = { html: false, attachments: true, typing: true, receipts: true };
+  readonly capabilities: ChannelCapabilities;
+  /** Tests make a test inbox behave like a connection-holding channel (receiving in one process) with `settings.singleReceiver`. */
+  readonly singleReceiver: boolean;
   readonly sent: SentRecord[] = [];
   /** Every "operator is typing" signal shown to a customer. */
   readonly typings: ChannelAddress[] = [];
@@ -24,6 +26,15 @@ export class TestAdapter implements ChannelAdapter {
 
   constructor(inbox: InboxConfig) {
     this.inbox = inbox;
+    // Tests give a test inbox send limits through its settings, as a real channel declares its provider's.
+    const rateLimits = inbox.settings.rateLimits as { perThread?: RateLimit; perAccount?: RateLimit } | undefined;
+    this.capabilities = { html: false, attachments: true, typing: true, receipts: true, rateLimits };
+    this.singleReceiver = inbox.settings.singleReceiver === true;
+  }
+
+  /** Whether the channel manager has started this adapter receiving (and not stopped it). */
+  get receiving(): boolean {
+    return this.#sink !== undefined;
   }
 
   async start(sink: InboundSink): Promise<void> {

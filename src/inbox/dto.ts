@@ -3,6 +3,9 @@ import { ConversationLabel, type Contact, type Conversation, type Message } from
 
 /** The shapes operators see over REST and the socket: one place, so both always agree. */
 
+/** Where operators download a stored file (see attachments.routes.ts). */
+export const attachmentUrl = (key: string) => `/api/v1/attachments/${key}`;
+
 export const messageDto = (m: Message) => ({
   id: m.id,
   conversationId: m.conversation.id,
@@ -12,7 +15,7 @@ export const messageDto = (m: Message) => ({
   operatorId: m.operator?.id ?? null,
   text: m.text ?? null,
   html: m.html ?? null,
-  attachments: m.attachments,
+  attachments: m.attachments.map((a) => (a.key ? { ...a, url: attachmentUrl(a.key) } : a)),
   /** Channel extras: `subject`, `email` (from, to, cc, full original…), `rejected`; null for most channels. */
   meta: m.meta ?? null,
   externalId: m.externalId ?? null,

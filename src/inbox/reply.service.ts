@@ -2,7 +2,8 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { Queue } from 'bullmq';
 import { sendJobId, type SendMessageJob } from '../../workers/queues.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
-import { CannedResponse, Message } from '../store/entities/index.ts';
+import type { AttachmentStore } from '../store/attachment-store.ts';
+import { CannedResponse, Message, type Attachment } from '../store/entities/index.ts';
 import { conversationFor, type Actor } from './access.ts';
 import { conversationWithLabels, messageDto, type MessageDto } from './dto.ts';
 import type { InboxEvents } from './events.ts';
@@ -13,6 +14,8 @@ export interface ReplyInput {
   private?: boolean;
   cannedResponseId?: number;
   replyToMessageId?: number;
+  /** Files uploaded first with `POST /attachments`. */
+  attachments?: { key: string }[];
 }
 
 /**
@@ -23,14 +26,17 @@ export class ReplyService {
   readonly #orm: MikroORM;
   readonly #events: InboxEvents;
   readonly #queue: Queue<SendMessageJob>;
+  readonly #files: AttachmentStore;
 
-  constructor(orm: MikroORM, events: InboxEvents, queue: Queue<SendMessageJob>) {
+  constructor(orm: MikroORM, events: InboxEvents, queue: Queue<SendMessageJob>, files: AttachmentStore) {
     this.#orm = orm;
     this.#events = events;
     this.#queue = queue;
+    this.#files = files;
   }
 
   async reply(actor: Actor, conversationId: number, input: ReplyInput): Promise<MessageDto> {
+    const attachments = await this.#uploaded(input.attachments ?? []);
     const message = await this.#events.transaction(this.#orm.em.fork(), async (em, record) => {
       const conversation = await conversationFor(em, actor, conversationId);
       let text = input.text;
@@ -39,7 +45,7 @@ export class ReplyService {
         if (!canned) throw notFound('Canned response');
         text = text ? `${text}\n${canned.content}` : canned.content;
       }
-      if (!text?.trim() && !input.html?.trim()) throw badRequest('A reply needs text');
+      if (!text?.trim() && !input.html?.trim() && attachments.length === 0) throw badRequest('A reply needs text or a file');
       let replyToExternalId: string | null = null;
       if (input.replyToMessageId !== undefined) {
         const original = await em.findOne(Message, { id: input.replyToMessageId, conversation });
@@ -55,14 +61,14 @@ export class ReplyService {
         operator: actor.id,
         text: text ?? null,
         html: input.html ?? null,
-        attachments: [],
+        attachments,
         private: isNote,
         status: isNote ? 'note' : 'queued',
         replyToExternalId,
       });
       if (!isNote) {
         conversation.lastActivityAt = new Date();
-        conversation.lastMessagePreview = (text ?? '').slice(0, 140);
+        conversation.lastMessagePreview = (text?.trim() || (attachments[0] ? `📎 ${attachments[0].name}` : '')).slice(0, 140);
       }
       await em.flush();
       const dto = messageDto(message);
@@ -72,6 +78,15 @@ export class ReplyService {
     });
     if (!message.private) await this.enqueue(message.id);
     return message;
+  }
+
+  /** The stored files a reply refers to, with their names and types; an unknown key is a 400 before anything is written. */
+  async #uploaded(refs: { key: string }[]): Promise<Attachment[]> {
+    return Promise.all(refs.map(async ({ key }) => {
+      const meta = await this.#files.meta(key);
+      if (!meta) throw badRequest(`No uploaded file with key "${key}"; upload it with POST /api/v1/attachments first`);
+      return { key: meta.key, name: meta.name, contentType: meta.contentType, size: meta.size };
+    }));
   }
 
   /** Hands a stored reply to the send queue; the job id makes a second call for the same message a no-op. */

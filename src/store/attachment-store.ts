@@ -63,6 +63,16 @@ export class AttachmentStore {
     return stored;
   }
 
+  /** A stored file's metadata, or null for an unknown or malformed key. */
+  async meta(key: string): Promise<StoredFile | null> {
+    if (!KEY.test(key)) return null;
+    try {
+      return JSON.parse(await readFile(`${this.#path(key)}.json`, 'utf8')) as StoredFile;
+    } catch {
+      return null;
+    }
+  }
+
   /** The file and its metadata, or null for an unknown or malformed key. */
   async open(key: string): Promise<{ meta: StoredFile; stream: Readable } | null> {
     if (!KEY.test(key)) return null;

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CursorStore, LeaseProvider } from '../../channels/channel-adapter.ts';
+import type { CursorStore } from '../../channels/channel-adapter.ts';
 import type { AdapterContext } from '../../channels/registry.ts';
 import type { EmailOptions } from '../../channels/email/email-settings.ts';
 import { AttachmentStore } from '../../src/store/attachment-store.ts';
@@ -15,11 +15,6 @@ export function memoryCursors(): CursorStore & { values: Map<string, string> } {
     set: async (inboxId, key, value) => void values.set(`${inboxId}:${key}`, value),
   };
 }
-
-/** Leases for a single process: always granted at once. */
-export const soleLeases: LeaseProvider = {
-  acquire: async (_name, signal) => (signal.aborted ? null : { lost: new AbortController().signal, release: async () => {} }),
-};
 
 /** Email timings short enough for tests (reconnects, watchdog). */
 export const FAST_EMAIL: EmailOptions = {
@@ -48,7 +43,6 @@ export function testAdapterContext(overrides: Partial<AdapterContext> = {}): Ada
     attachments: new AttachmentStore(mkdtempSync(join(tmpdir(), 'crm-attachments-')), 25 * 1024 * 1024),
     publicUrl: 'http://127.0.0.1',
     cursors: memoryCursors(),
-    leases: soleLeases,
     email: FAST_EMAIL,
     ...overrides,
   };

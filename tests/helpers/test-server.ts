@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -54,7 +57,9 @@ export class TestServer {
     const owned = !options.shareWith;
     const database = options.shareWith?.database ?? (await createTestDatabase());
     const prefix = options.shareWith?.config.REDIS_PREFIX ?? `crm-test-${randomBytes(6).toString('hex')}`;
-    const config = loadConfig({}, { ...database.env, REDIS_URL, REDIS_PREFIX: prefix, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOGIN_RATE_LIMIT_PER_MINUTE: 1000, ...options.config });
+    // Files (attachments…) go to a folder of this server's own, not the checkout's ./data.
+    const dataDir = options.shareWith?.config.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'crm-test-data-'));
+    const config = loadConfig({}, { ...database.env, DATA_DIR: dataDir, REDIS_URL, REDIS_PREFIX: prefix, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOGIN_RATE_LIMIT_PER_MINUTE: 1000, ...options.config });
     const runtime = await boot(config, () => {});
     await runtime.services.operators.ensureAdmin(ADMIN.email, ADMIN.password);
     const app = await buildApp({ services: runtime.services, redis: runtime.redis });
@@ -128,6 +133,7 @@ export class TestServer {
     if (this.#owned) {
       await clearRedisPrefix(this.runtime.redisHandle.target, this.config.REDIS_PREFIX);
       await this.database.drop();
+      rmSync(this.config.DATA_DIR, { recursive: true, force: true });
     }
   }
 }

@@ -114,6 +114,44 @@ describe('send-message worker', () => {
     expect(channel.sent).toEqual([]);
   });
 
+  it('shows the customer as unreachable on their card when they blocked the bot, and only that channel identity', async () => {
+    const channel = await on.channel();
+    channel.failNext(new ChannelError('BLOCKED_BY_USER', 'Forbidden: bot was blocked by the user'));
+    const inbound = (await channel.receive({ externalMessageId: randomBytes(6).toString('hex'), sender: { externalUserId: 'blocker', email: 'blocker@example.com' }, text: 'hi' })) as IngestResult;
+    const admin = await server.login();
+    const reply = await server.app.inject({ method: 'POST', url: `/api/v1/conversations/${inbound.conversationId}/messages`, headers: admin.headers, payload: { text: 'hello?' } });
+    await on.settled({ conversationId: inbound.conversationId, id: reply.json().id }, ['failed']);
+
+    const card = await eventually(async () => {
+      const body = (await server.app.inject({ url: `/api/v1/contacts/${inbound.contactId}`, headers: admin.headers })).json();
+      return body.identities.some((i: { unreachableReason: string | null }) => i.unreachableReason) ? body : undefined;
+    });
+    expect(card.identities).toEqual(expect.arrayContaining([
+      expect.objectContaining({ kind: 'test', unreachableReason: 'Forbidden: bot was blocked by the user' }),
+      expect.objectContaining({ kind: 'email', value: 'blocker@example.com', unreachableReason: null }),
+    ]));
+  });
+
+  it('keeps replies in one chat within the channel\'s per-chat rate limit, sending each once', async () => {
+    const perMs = 400;
+    const inbox = await server.inbox('test', { settings: { rateLimits: { perThread: { max: 1, perMs } } } });
+    const channel = await server.testChannel(inbox.id);
+    const attempts = recordAttempts(channel);
+    const inbound = (await channel.receive({ externalMessageId: randomBytes(6).toString('hex'), sender: { externalUserId: 'chatty' }, text: 'hi' })) as IngestResult;
+    const admin = await server.login();
+    const ids: number[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      const response = await server.app.inject({ method: 'POST', url: `/api/v1/conversations/${inbound.conversationId}/messages`, headers: admin.headers, payload: { text } });
+      ids.push(response.json().id);
+    }
+    for (const id of ids) await on.settled({ conversationId: inbound.conversationId, id }, ['sent'], 10_000);
+
+    expect(channel.sent.map((s) => s.message.text).sort()).toEqual(['one', 'three', 'two']);
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    // Redis's clock books the slots, Date.now() records the sends: allow a few ms between the two.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(perMs - 20);
+  });
+
   it('sends a reply once however many jobs ask for it', async () => {
     const channel = await on.channel();
     const reply = await on.reply(channel);

@@ -69,6 +69,7 @@ export async function conversationsRoutes(app: FastifyInstance, { services }: { 
         private: Type.Optional(Type.Boolean()),
         cannedResponseId: Type.Optional(Type.Integer({ minimum: 1 })),
         replyToMessageId: Type.Optional(Type.Integer({ minimum: 1 })),
+        attachments: Type.Optional(Type.Array(Strict({ key: Type.String({ maxLength: 64 }) }), { maxItems: 10, description: 'Files uploaded with POST /attachments' })),
       }),
     },
     config: inboxStaff,

@@ -13,8 +13,8 @@ export type AuthorType = (typeof AUTHOR_TYPES)[number];
 export const MESSAGE_STATUSES = ['received', 'note', 'queued', 'sending', 'sent', 'failed', 'delivered', 'read', 'unknown'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+/** A file on a message: a `key` in the attachment store (files we keep), or a `url` it stays at. */
 export interface Attachment {
-  /** A key in the attachment store (download at /api/v1/attachments/<key>). */
   key?: string;
   url?: string;
   name?: string;

@@ -35,7 +35,7 @@ const body = (overrides: { imap?: object; smtp?: object; credentials?: object; s
   credentials: { imapPassword: MAILBOX.password, smtpPassword: MAILBOX.password, ...overrides.credentials },
 });
 
-const post = (url: string, payload: unknown, session: Session = admin) => server.app.inject({ method: 'POST', url, headers: session.headers, payload });
+const post = (url: string, payload: object, session: Session = admin) => server.app.inject({ method: 'POST', url, headers: session.headers, payload });
 
 describe('setting up an email inbox', () => {
   it('says which connection worked and what failed, without saving anything ("test connection")', async () => {
