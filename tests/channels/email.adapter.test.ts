@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll } from 'vitest';
 import { EmailAdapter } from '../../channels/email/email.adapter.ts';
-import { testAdapterContext } from '../helpers/channel-context.ts';
+import { SETUP_TIMEOUT_MS, testAdapterContext } from '../helpers/channel-context.ts';
 import { Dovecot, MAILBOX } from '../helpers/dovecot.ts';
 import { SmtpSink } from '../helpers/smtp-sink.ts';
 import { channelConformance } from './conformance.ts';
@@ -12,7 +12,7 @@ let smtp: SmtpSink;
 beforeAll(async () => {
   dovecot = await Dovecot.start();
   smtp = await SmtpSink.start({ user: MAILBOX.address, password: MAILBOX.password });
-});
+}, SETUP_TIMEOUT_MS);
 afterAll(async () => {
   await smtp?.close();
   await dovecot?.stop();

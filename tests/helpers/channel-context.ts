@@ -16,6 +16,13 @@ export function memoryCursors(): CursorStore & { values: Map<string, string> } {
   };
 }
 
+/**
+ * These files start Dovecot and whole servers, create inboxes (each checking two logins) and wait for mail:
+ * on a busy 2-core machine that outlasts the suite's default timeouts, without anything being wrong.
+ */
+export const SETUP_TIMEOUT_MS = 120_000;
+export const TEST_TIMEOUT_MS = 60_000;
+
 /** Email timings short enough for tests (reconnects, watchdog). */
 export const FAST_EMAIL: EmailOptions = {
   maxMessageBytes: 25 * 1024 * 1024,

@@ -27,7 +27,7 @@ export async function createEmailInbox(server: TestServer, peers: { imap: { host
 }
 
 /** Waits until the inbox's receiver reports it is connected (its first catch-up done). */
-export function connected(server: TestServer, inboxId: number, ms = 10_000): Promise<ChannelStateDto> {
+export function connected(server: TestServer, inboxId: number, ms = 30_000): Promise<ChannelStateDto> {
   return eventually(async () => {
     const state = await server.services.channelStates.get(inboxId);
     return state?.status === 'connected' ? state : null;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_EMAIL_CONFIG } from '../../helpers/channel-context.ts';
+import { FAST_EMAIL_CONFIG, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../../helpers/channel-context.ts';
 import { Dovecot, MAILBOX } from '../../helpers/dovecot.ts';
 import { adminOf, connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
 import { SmtpSink } from '../../helpers/smtp-sink.ts';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   admin = await adminOf(server);
   for (const user of USERS) inboxes.set(user, await createEmailInbox(server, { imap: dovecot.imapSettings(user), smtp }));
   for (const id of inboxes.values()) await connected(server, id);
-});
+}, SETUP_TIMEOUT_MS);
 afterAll(async () => {
   await server?.close();
   await smtp?.close();
@@ -35,14 +35,14 @@ async function receive(user: string, raw: Buffer | string, count = 1) {
   return eventually(async () => {
     const stored = await storedMessages(server, inboxId);
     return stored.length >= count ? stored : null;
-  }, 10_000);
+  }, 30_000);
 }
 
 async function download(key: string) {
   return server.app.inject({ method: 'GET', url: `/api/v1/attachments/${key}`, headers: admin.headers });
 }
 
-describe('what an email becomes in the inbox', () => {
+describe('what an email becomes in the inbox', { timeout: TEST_TIMEOUT_MS }, () => {
   it('stores hostile HTML sanitised: no script, handler, javascript: link, SVG or form; remote images only as data', async () => {
     const html = `<p onclick="steal()">Hi <b>team</b></p><script>alert(1)</script>
       <img src="https://tracker.example/pixel.gif" onerror="alert(2)" alt="pixel">

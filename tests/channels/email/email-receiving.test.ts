@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboxConfig } from '../../../src/inbox/inboxes.service.ts';
 import { ContactIdentity, Inbox } from '../../../src/store/entities/index.ts';
-import { FAST_EMAIL_CONFIG } from '../../helpers/channel-context.ts';
+import { FAST_EMAIL_CONFIG, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../../helpers/channel-context.ts';
 import { Dovecot, MAILBOX } from '../../helpers/dovecot.ts';
 import { adminOf, connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
 import { SmtpSink } from '../../helpers/smtp-sink.ts';
@@ -16,7 +16,7 @@ beforeAll(async () => {
   dovecot = await Dovecot.start(['agent@crm.test', 'live@crm.test', 'offline@crm.test', 'cut@crm.test', 'silent@crm.test', 'resync@crm.test', 'pair@crm.test']);
   smtp = await SmtpSink.start({ user: MAILBOX.address, password: MAILBOX.password });
   server = await TestServer.start({ config: FAST_EMAIL_CONFIG });
-});
+}, SETUP_TIMEOUT_MS);
 afterAll(async () => {
   await server?.close();
   await smtp?.close();
@@ -34,12 +34,12 @@ async function startReceiving(s: TestServer, inboxId: number) {
 
 const texts = async (s: TestServer, inboxId: number) => (await storedMessages(s, inboxId)).map((m) => m.text);
 
-describe('receiving a mailbox over IMAP', () => {
+describe('receiving a mailbox over IMAP', { timeout: TEST_TIMEOUT_MS }, () => {
   it('shows a new email to operators the moment it arrives (IDLE), on the sender\'s client card', async () => {
     const inboxId = await createEmailInbox(server, { imap: dovecot.imapSettings('live@crm.test'), smtp });
     await connected(server, inboxId);
     const socket = await server.socket(await adminOf(server));
-    const created = nextEvent(socket, 'message.created', (e) => e.inboxId === inboxId, 8000);
+    const created = nextEvent(socket, 'message.created', (e) => e.inboxId === inboxId, 30_000);
 
     await dovecot.deliver(await mail({ from: 'Ada Lovelace <Ada@Example.com>', subject: 'Where is my parcel?', text: 'Hello, my parcel has not arrived.' }), { to: 'live@crm.test' });
 
@@ -58,7 +58,7 @@ describe('receiving a mailbox over IMAP', () => {
     // A second server process on the same database and Redis: a restart.
     const restarted = await TestServer.start({ shareWith: server, config: FAST_EMAIL_CONFIG, workers: false });
     try {
-      await eventually(async () => (await texts(restarted, inboxId)).length >= 10, 15_000);
+      await eventually(async () => (await texts(restarted, inboxId)).length >= 10, 30_000);
       await connected(restarted, inboxId);
       // Its watchdog re-reads the folder every second: give it a few rounds to show nothing comes twice.
       await new Promise((r) => setTimeout(r, 2500));
@@ -81,7 +81,7 @@ describe('receiving a mailbox over IMAP', () => {
       proxy.cutAfterServerBytes(40_000); // during the second or third message
       await startReceiving(server, inboxId);
 
-      await eventually(async () => (await texts(server, inboxId)).length >= 6, 15_000);
+      await eventually(async () => (await texts(server, inboxId)).length >= 6, 30_000);
       await new Promise((r) => setTimeout(r, 1500));
       const stored = await texts(server, inboxId);
       expect(stored.map((t) => t?.split('\n')[0])).toEqual(['Part 1', 'Part 2', 'Part 3', 'Part 4', 'Part 5', 'Part 6']);
@@ -100,7 +100,7 @@ describe('receiving a mailbox over IMAP', () => {
       proxy.silenceOpenConnections();
       await dovecot.deliver(await mail({ text: 'Are you still there?' }), { to: 'silent@crm.test' });
 
-      await eventually(async () => (await texts(server, inboxId)).includes('Are you still there?'), 15_000);
+      await eventually(async () => (await texts(server, inboxId)).includes('Are you still there?'), 30_000);
       expect(proxy.connections).toBeGreaterThan(before);
     } finally {
       await proxy.close();
@@ -112,14 +112,14 @@ describe('receiving a mailbox over IMAP', () => {
     await connected(server, inboxId);
     await dovecot.deliver(await mail({ text: 'first' }), { to: 'resync@crm.test' });
     await dovecot.deliver(await mail({ text: 'second' }), { to: 'resync@crm.test' });
-    await eventually(async () => (await texts(server, inboxId)).length === 2);
+    await eventually(async () => (await texts(server, inboxId)).length === 2, 30_000);
 
     await stopReceiving(server, inboxId);
     await dovecot.changeUidValidity('INBOX', 'resync@crm.test');
     await dovecot.deliver(await mail({ text: 'third, after the change' }), { to: 'resync@crm.test' });
     await startReceiving(server, inboxId);
 
-    await eventually(async () => (await texts(server, inboxId)).length >= 3, 10_000);
+    await eventually(async () => (await texts(server, inboxId)).length >= 3, 30_000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await texts(server, inboxId)).toEqual(['first', 'second', 'third, after the change']);
   });
@@ -141,7 +141,7 @@ describe('receiving a mailbox over IMAP', () => {
       await eventually(async () => server.services.channels.running(inboxId) !== undefined);
       proxy.resetMaxOpen();
       await dovecot.deliver(await mail({ text: 'one' }), { to: 'pair@crm.test' });
-      await eventually(async () => (await texts(server, inboxId)).length === 1);
+      await eventually(async () => (await texts(server, inboxId)).length === 1, 30_000);
       // Both servers run the adapter, and each re-reads the folder every second: only one holds a connection.
       await new Promise((r) => setTimeout(r, 2500));
       expect(proxy.maxOpen).toBe(1);
@@ -149,7 +149,7 @@ describe('receiving a mailbox over IMAP', () => {
       await second.close();
       secondClosed = true;
       await dovecot.deliver(await mail({ text: 'two' }), { to: 'pair@crm.test' });
-      await eventually(async () => (await texts(server, inboxId)).length === 2, 10_000);
+      await eventually(async () => (await texts(server, inboxId)).length === 2, 30_000);
       expect(await texts(server, inboxId)).toEqual(['one', 'two']);
     } finally {
       if (!secondClosed) await second.close();

@@ -2,7 +2,7 @@ import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactIdentity, Conversation, Message } from '../../../src/store/entities/index.ts';
-import { FAST_EMAIL_CONFIG } from '../../helpers/channel-context.ts';
+import { FAST_EMAIL_CONFIG, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../../helpers/channel-context.ts';
 import { Dovecot, MAILBOX } from '../../helpers/dovecot.ts';
 import { adminOf, connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
 import { SmtpSink } from '../../helpers/smtp-sink.ts';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   admin = await adminOf(server);
   for (const user of USERS) inboxes.set(user, await createEmailInbox(server, { imap: dovecot.imapSettings(user), smtp }, user === 'sent@crm.test' ? { appendToSent: true } : {}));
   for (const id of inboxes.values()) await connected(server, id);
-});
+}, SETUP_TIMEOUT_MS);
 afterAll(async () => {
   await server?.close();
   await smtp?.close();
@@ -36,7 +36,7 @@ async function waitForInbound(user: string, count: number) {
   return eventually(async () => {
     const stored = await storedMessages(server, inboxes.get(user)!);
     return stored.length >= count ? stored : null;
-  }, 10_000);
+  }, 30_000);
 }
 
 /** An operator replies through the REST API; resolves with the reply once the worker settled it. */
@@ -47,10 +47,10 @@ async function operatorReplies(conversationId: number, text: string) {
   return eventually(async () => {
     const message = await em().findOne(Message, id);
     return message && ['sent', 'failed'].includes(message.status) ? message : null;
-  }, 15_000);
+  }, 30_000);
 }
 
-describe('email threading and replies', () => {
+describe('email threading and replies', { timeout: TEST_TIMEOUT_MS }, () => {
   it('keeps a thread in one conversation, including the customer\'s reply to an operator\'s email sent through SMTP', async () => {
     const first = await mail({ subject: 'Broken kettle', messageId: '<kettle-1@example.com>', text: 'My kettle stopped working.' });
     await dovecot.deliver(first, { to: 'thread@crm.test' });
@@ -82,10 +82,22 @@ describe('email threading and replies', () => {
     expect(await em().count(Conversation, { inbox: inboxes.get('thread@crm.test')! })).toBe(1);
   });
 
+  it('sends the files an operator attaches to a reply', async () => {
+    await dovecot.deliver(await mail({ from: 'Kim <kim@example.com>', subject: 'Manual', text: 'Could you send the manual?' }), { to: 'fresh@crm.test' });
+    const stored = await waitForInbound('fresh@crm.test', 1);
+    const conversationId = stored.at(-1)!.conversation.id;
+    const manual = Buffer.from('%PDF-1.4 the manual');
+    const file = await server.services.attachments.save(manual, { name: 'manual.pdf', contentType: 'application/pdf' });
+    const response = await server.app.inject({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, headers: admin.headers, payload: { text: 'Here it is.', attachments: [{ key: file.key }] } });
+    expect(response.statusCode).toBe(201);
+    const sent = await eventually(async () => smtp.messages.find((m) => m.parsed.text?.includes('Here it is.')), 30_000);
+    expect(sent.parsed.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([['manual.pdf', 'application/pdf', manual.toString()]]);
+  });
+
   it('opens a new conversation for a new email without thread headers, even from a known customer', async () => {
     await dovecot.deliver(await mail({ subject: 'First topic', text: 'One thing' }), { to: 'fresh@crm.test' });
     await dovecot.deliver(await mail({ subject: 'Another topic', text: 'Another thing' }), { to: 'fresh@crm.test' });
-    const [a, b] = await waitForInbound('fresh@crm.test', 2);
+    const [, a, b] = await waitForInbound('fresh@crm.test', 3);
     expect(b!.conversation.id).not.toBe(a!.conversation.id);
     expect((b!.conversation as Conversation).contact.id).toBe((a!.conversation as Conversation).contact.id);
   });
@@ -127,7 +139,7 @@ describe('email threading and replies', () => {
     const identity = await eventually(async () => {
       const found = await em().findOne(ContactIdentity, { kind: 'email', value: 'frank@example.com' });
       return found?.unreachableReason ? found : null;
-    }, 10_000);
+    }, 30_000);
     expect(identity.unreachableReason).toContain('5.1.1');
     expect(identity.unreachableReason).toContain('mailbox unavailable');
     expect((await em().findOneOrFail(Message, reply.id)).status).toBe('failed');

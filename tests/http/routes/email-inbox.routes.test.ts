@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_EMAIL_CONFIG } from '../../helpers/channel-context.ts';
+import { FAST_EMAIL_CONFIG, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../../helpers/channel-context.ts';
 import { Dovecot, MAILBOX } from '../../helpers/dovecot.ts';
 import { adminOf, connected } from '../../helpers/email-inbox.ts';
 import { freePort } from '../../helpers/free-port.ts';
@@ -16,7 +16,7 @@ beforeAll(async () => {
   smtp = await SmtpSink.start({ user: MAILBOX.address, password: MAILBOX.password });
   server = await TestServer.start({ config: FAST_EMAIL_CONFIG, workers: false });
   admin = await adminOf(server);
-});
+}, SETUP_TIMEOUT_MS);
 afterAll(async () => {
   await server?.close();
   await smtp?.close();
@@ -37,7 +37,7 @@ const body = (overrides: { imap?: object; smtp?: object; credentials?: object; s
 
 const post = (url: string, payload: object, session: Session = admin) => server.app.inject({ method: 'POST', url, headers: session.headers, payload });
 
-describe('setting up an email inbox', () => {
+describe('setting up an email inbox', { timeout: TEST_TIMEOUT_MS }, () => {
   it('says which connection worked and what failed, without saving anything ("test connection")', async () => {
     const good = await post('/api/v1/inboxes/test-connection', body());
     expect(good.statusCode).toBe(200);
@@ -77,7 +77,7 @@ describe('setting up an email inbox', () => {
 
   it('shows admins the connection state, and pushes its changes to them live', async () => {
     const socket = await server.socket(admin);
-    const pushed = nextEvent(socket, 'inbox.state', (s) => s.status === 'connected', 10_000);
+    const pushed = nextEvent(socket, 'inbox.state', (s) => s.status === 'connected', 30_000);
     const created = await post('/api/v1/inboxes', body({ imap: dovecot.imapSettings('state@crm.test'), settings: { address: 'state@crm.test' } }));
     expect(created.statusCode).toBe(201);
     const id = created.json().id as number;
