@@ -65,22 +65,26 @@ export class EmailAdapter implements ChannelAdapter {
     return { externalId: messageId };
   }
 
-  async testConnection(): Promise<ConnectionCheck[]> {
+  /** Logs in to IMAP and SMTP at once; each check has the ChannelError saying what failed, if it did. */
+  async #check(): Promise<{ name: string; error?: ChannelError }[]> {
     let settings: EmailSettings;
     try {
       settings = this.#settings();
     } catch (error) {
-      return [{ name: 'settings', ok: false, message: (error as Error).message }];
+      return [{ name: 'settings', error: ChannelError.from(error) }];
     }
-    const check = (name: string, run: () => Promise<void>): Promise<ConnectionCheck> =>
-      run().then(() => ({ name, ok: true }), (error: unknown) => ({ name, ok: false, message: ChannelError.from(error).message }));
     const smtp = new SmtpSender(settings, this.#context.email, this.#context.attachments, this.#inbox.secret);
+    const check = (name: string, run: () => Promise<void>) => run().then(() => ({ name }), (error: unknown) => ({ name, error: ChannelError.from(error) }));
     return Promise.all([check('imap', () => verifyImap(settings, this.#context.email)), check('smtp', () => smtp.verify())]);
   }
 
+  async testConnection(): Promise<ConnectionCheck[]> {
+    return (await this.#check()).map(({ name, error }) => (error ? { name, ok: false, message: error.message } : { name, ok: true }));
+  }
+
   async verify(): Promise<{ displayName?: string }> {
-    const failed = (await this.testConnection()).filter((c) => !c.ok);
-    if (failed.length) throw new ChannelError(failed.some((c) => /password/.test(c.message ?? '')) ? 'AUTH' : 'REJECTED', failed.map((c) => c.message).join(' '));
+    const failed = (await this.#check()).flatMap((c) => (c.error ? [c.error] : []));
+    if (failed.length) throw new ChannelError(failed.some((e) => e.code === 'AUTH') ? 'AUTH' : 'REJECTED', failed.map((e) => e.message).join(' '));
     return {};
   }
 
