@@ -217,8 +217,8 @@ export class FolderReceiver {
         // Only a permanent failure (RFC 3464 Action: failed, status 5.x.x); a delay is not a bounce.
         if (recipient.action !== 'failed' && !recipient.status.startsWith('5')) continue;
         const reason = `Email bounced (${recipient.status || 'failed'}${recipient.diagnostic ? `: ${recipient.diagnostic}` : ''})`;
-        await sink.unreachable?.({ inboxId, identity: { kind: 'email', value: recipient.address }, reason, at });
         if (parsed.originalMessageId) await sink.status({ inboxId, externalMessageId: parsed.originalMessageId, status: 'failed', reason, at });
+        await sink.unreachable?.({ inboxId, identity: { kind: 'email', value: recipient.address }, reason, at });
       }
     }
     // Auto-replies and out-of-office notes are dropped: they never open a conversation.

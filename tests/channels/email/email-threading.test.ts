@@ -142,7 +142,7 @@ describe('email threading and replies', { timeout: TEST_TIMEOUT_MS }, () => {
     }, 30_000);
     expect(identity.unreachableReason).toContain('5.1.1');
     expect(identity.unreachableReason).toContain('mailbox unavailable');
-    expect((await em().findOneOrFail(Message, reply.id)).status).toBe('failed');
+    await eventually(async () => (await em().findOneOrFail(Message, reply.id)).status === 'failed', 30_000);
     expect(await em().count(Conversation, { inbox: inboxes.get('bounce@crm.test')! })).toBe(1);
     // The card over the API shows it too.
     const card = await server.app.inject({ method: 'GET', url: `/api/v1/contacts/${identity.contact.id}`, headers: admin.headers });
