@@ -1,9 +1,11 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Config } from '../../src/config.ts';
 import type { ChannelStateDto } from '../../src/inbox/channel-states.ts';
 import { Message } from '../../src/store/entities/index.ts';
-import { MAILBOX, type Dovecot } from './dovecot.ts';
-import type { SmtpSink } from './smtp-sink.ts';
-import { eventually, type Session, type TestServer } from './test-server.ts';
+import { FAST_EMAIL_CONFIG } from './channel-context.ts';
+import { Dovecot, MAILBOX } from './dovecot.ts';
+import { SmtpSink } from './smtp-sink.ts';
+import { eventually, TestServer, type Session } from './test-server.ts';
 
 /** Logging in hashes a password (argon2, seconds on a busy machine): once per server is enough. */
 const sessions = new WeakMap<TestServer, Promise<Session>>();
@@ -70,4 +72,47 @@ export async function storedMessages(server: TestServer, inboxId: number) {
   return server.runtime.orm.em.fork().find(Message, { inbox: inboxId, direction: 'in' }, { orderBy: { id: 'asc' }, populate: ['conversation'] });
 }
 
-export type { Dovecot };
+
+/**
+ * A Dovecot with one mailbox per user, an SMTP sink, and a server with an email inbox on each mailbox,
+ * every receiver connected: what a test file about email needs.
+ */
+export class EmailTestbed {
+  readonly inboxes = new Map<string, number>();
+
+  readonly dovecot: Dovecot;
+  readonly smtp: SmtpSink;
+  readonly server: TestServer;
+  readonly admin: Session;
+
+  private constructor(dovecot: Dovecot, smtp: SmtpSink, server: TestServer, admin: Session) {
+    this.dovecot = dovecot;
+    this.smtp = smtp;
+    this.server = server;
+    this.admin = admin;
+  }
+
+  static async start(users: string[], options: { config?: Partial<Config>; workers?: boolean; settings?: (user: string) => Record<string, unknown> } = {}): Promise<EmailTestbed> {
+    const dovecot = await Dovecot.start(users);
+    const smtp = await SmtpSink.start({ user: MAILBOX.address, password: MAILBOX.password });
+    const server = await TestServer.start({ config: { ...FAST_EMAIL_CONFIG, ...options.config }, workers: options.workers });
+    const testbed = new EmailTestbed(dovecot, smtp, server, await adminOf(server));
+    for (const user of users) testbed.inboxes.set(user, await createEmailInbox(server, { imap: dovecot.imapSettings(user), smtp }, options.settings?.(user)));
+    for (const id of testbed.inboxes.values()) await connected(server, id);
+    return testbed;
+  }
+
+  /** Waits until the mailbox's inbox has stored at least `count` inbound messages; returns them all. */
+  inbound(user: string, count: number) {
+    return eventually(async () => {
+      const stored = await storedMessages(this.server, this.inboxes.get(user)!);
+      return stored.length >= count ? stored : null;
+    }, 30_000);
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+    await this.smtp.close();
+    await this.dovecot.stop();
+  }
+}

@@ -1,41 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_EMAIL_CONFIG, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../../helpers/channel-context.ts';
-import { Dovecot, MAILBOX } from '../../helpers/dovecot.ts';
-import { adminOf, connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
-import { SmtpSink } from '../../helpers/smtp-sink.ts';
-import { eventually, TestServer, type Session } from '../../helpers/test-server.ts';
+import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../../helpers/channel-context.ts';
+import type { Dovecot } from '../../helpers/dovecot.ts';
+import { EmailTestbed, mail } from '../../helpers/email-inbox.ts';
+import type { Session, TestServer } from '../../helpers/test-server.ts';
 
 /** Small, so a test can send a message above it; every other message here stays well below. */
 const LIMIT = 200_000;
 const USERS = ['html@crm.test', 'files@crm.test', 'quotes@crm.test', 'big@crm.test', 'broken@crm.test', 'card@crm.test'];
 
+let testbed: EmailTestbed;
 let dovecot: Dovecot;
-let smtp: SmtpSink;
 let server: TestServer;
 let admin: Session;
-const inboxes = new Map<string, number>();
 
 beforeAll(async () => {
-  dovecot = await Dovecot.start(USERS);
-  smtp = await SmtpSink.start({ user: MAILBOX.address, password: MAILBOX.password });
-  server = await TestServer.start({ config: { ...FAST_EMAIL_CONFIG, EMAIL_MAX_MESSAGE_BYTES: LIMIT }, workers: false });
-  admin = await adminOf(server);
-  for (const user of USERS) inboxes.set(user, await createEmailInbox(server, { imap: dovecot.imapSettings(user), smtp }));
-  for (const id of inboxes.values()) await connected(server, id);
+  testbed = await EmailTestbed.start(USERS, { config: { EMAIL_MAX_MESSAGE_BYTES: LIMIT }, workers: false });
+  ({ dovecot, server, admin } = testbed);
 }, SETUP_TIMEOUT_MS);
-afterAll(async () => {
-  await server?.close();
-  await smtp?.close();
-  await dovecot?.stop();
-});
+afterAll(() => testbed?.close());
 
 async function receive(user: string, raw: Buffer | string, count = 1) {
-  const inboxId = inboxes.get(user)!;
   await dovecot.deliver(raw, { to: user });
-  return eventually(async () => {
-    const stored = await storedMessages(server, inboxId);
-    return stored.length >= count ? stored : null;
-  }, 30_000);
+  return testbed.inbound(user, count);
 }
 
 async function download(key: string) {
@@ -125,7 +111,7 @@ describe('what an email becomes in the inbox', { timeout: TEST_TIMEOUT_MS }, () 
     expect(stored[1]!.text).toMatch(/^This email was not imported: it could not be read/);
     expect((stored[1]!.meta as { email: { originalKey: string } }).email.originalKey).toEqual(expect.any(String));
     expect(stored[2]!.text).toBe('A normal message after them');
-    expect((await server.services.channelStates.get(inboxes.get('broken@crm.test')!))?.status).toBe('connected');
+    expect((await server.services.channelStates.get(testbed.inboxes.get('broken@crm.test')!))?.status).toBe('connected');
   });
 
   it('puts an email on the client card that already has its address from another channel', async () => {

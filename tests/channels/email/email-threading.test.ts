@@ -2,42 +2,29 @@ import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContactIdentity, Conversation, Message } from '../../../src/store/entities/index.ts';
-import { FAST_EMAIL_CONFIG, SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../../helpers/channel-context.ts';
-import { Dovecot, MAILBOX } from '../../helpers/dovecot.ts';
-import { adminOf, connected, createEmailInbox, mail, storedMessages } from '../../helpers/email-inbox.ts';
-import { SmtpSink } from '../../helpers/smtp-sink.ts';
-import { eventually, TestServer, type Session } from '../../helpers/test-server.ts';
+import { SETUP_TIMEOUT_MS, TEST_TIMEOUT_MS } from '../../helpers/channel-context.ts';
+import { MAILBOX, type Dovecot } from '../../helpers/dovecot.ts';
+import { EmailTestbed, mail, storedMessages } from '../../helpers/email-inbox.ts';
+import type { SmtpSink } from '../../helpers/smtp-sink.ts';
+import { eventually, type Session, type TestServer } from '../../helpers/test-server.ts';
 
 const USERS = ['thread@crm.test', 'fresh@crm.test', 'errors@crm.test', 'bounce@crm.test', 'auto@crm.test', 'sent@crm.test'];
 
+let testbed: EmailTestbed;
 let dovecot: Dovecot;
 let smtp: SmtpSink;
 let server: TestServer;
 let admin: Session;
-const inboxes = new Map<string, number>();
+let inboxes: Map<string, number>;
 
 beforeAll(async () => {
-  dovecot = await Dovecot.start(USERS);
-  smtp = await SmtpSink.start({ user: MAILBOX.address, password: MAILBOX.password });
-  server = await TestServer.start({ config: FAST_EMAIL_CONFIG });
-  admin = await adminOf(server);
-  for (const user of USERS) inboxes.set(user, await createEmailInbox(server, { imap: dovecot.imapSettings(user), smtp }, user === 'sent@crm.test' ? { appendToSent: true } : {}));
-  for (const id of inboxes.values()) await connected(server, id);
+  testbed = await EmailTestbed.start(USERS, { settings: (user) => (user === 'sent@crm.test' ? { appendToSent: true } : {}) });
+  ({ dovecot, smtp, server, admin, inboxes } = testbed);
 }, SETUP_TIMEOUT_MS);
-afterAll(async () => {
-  await server?.close();
-  await smtp?.close();
-  await dovecot?.stop();
-});
+afterAll(() => testbed?.close());
 
 const em = () => server.runtime.orm.em.fork();
-
-async function waitForInbound(user: string, count: number) {
-  return eventually(async () => {
-    const stored = await storedMessages(server, inboxes.get(user)!);
-    return stored.length >= count ? stored : null;
-  }, 30_000);
-}
+const waitForInbound = (user: string, count: number) => testbed.inbound(user, count);
 
 /** An operator replies through the REST API; resolves with the reply once the worker settled it. */
 async function operatorReplies(conversationId: number, text: string) {
