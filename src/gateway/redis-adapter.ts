@@ -15,6 +15,10 @@ export const socketAdapter = (redis: Redis, prefix: string) =>
  * Closes every namespace's adapter, which tells the other nodes this one is leaving (ADAPTER_CLOSE):
  * without it they count it until its heartbeat times out, and their fetchSockets() waits for it meanwhile.
  */
-export async function closeSocketAdapters(io: Server): Promise<void> {
-  for (const name of ['/', OPERATOR_NAMESPACE]) await Promise.resolve(io.of(name).adapter.close()).catch(() => {});
+export async function closeSocketAdapters(io: Server, timeoutMs = 1000): Promise<void> {
+  const closing = Promise.all(['/', OPERATOR_NAMESPACE].map((name) => Promise.resolve(io.of(name).adapter.close()).catch(() => {})));
+  // With Redis gone the goodbye would wait forever (commands queue until it is back): never hold up a shutdown for it.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closing, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
 }
