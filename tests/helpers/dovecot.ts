@@ -87,6 +87,13 @@ export class Dovecot {
     const [imapPort, lmtpPort] = [await freePort(), await freePort()];
     writeFileSync(join(dir, 'dovecot.conf'), config(dir, imapPort, lmtpPort, `crm-test-${imapPort}`));
     const child = spawn('dovecot', ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: 'ignore' });
+    // A test process that ends without reaching afterAll (a timeout, a crash) must not leave Dovecot running.
+    const orphaned = () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', orphaned);
+    child.once('exit', () => process.off('exit', orphaned));
     const dovecot = new Dovecot(dir, imapPort, lmtpPort, child);
     for (let i = 0; i < 100; i++) {
       if ((await answers(imapPort)) && (await answers(lmtpPort))) return dovecot;
