@@ -13,6 +13,8 @@ export interface ChannelCapabilities {
   receipts: boolean;
   /** Hours after the customer's last message during which free-form replies are allowed (WhatsApp: 24). */
   replyWindowHours?: number;
+  /** Replies carry the conversation's subject and the ids of its earlier messages (OutboundMessage.subject, .references): email. */
+  threadsByReference?: boolean;
   /** The channel's send limits; the send worker waits rather than exceed them (Telegram: 1/s per chat, 30/s per bot). */
   rateLimits?: { perThread?: RateLimit; perAccount?: RateLimit };
 }
@@ -33,6 +35,8 @@ export interface InboxConfig {
   /** What the admin gave us to reach the channel (a bot token…). */
   credentials: Record<string, string>;
   updatedAt: Date;
+  /** When the inbox was created: a mailbox imports mail from then on, not its whole history. */
+  createdAt?: Date;
 }
 
 export interface InboundAttachment {
@@ -43,6 +47,8 @@ export interface InboundAttachment {
   name?: string;
   contentType?: string;
   size?: number;
+  /** An image shown inside the message body (an email's `cid:` image) rather than a file attached to it. */
+  inline?: boolean;
 }
 
 export interface InboundSender {
@@ -65,6 +71,16 @@ export interface NormalizedInbound {
   html?: string;
   attachments: InboundAttachment[];
   replyToExternalId?: string;
+  /**
+   * External ids of earlier messages this one refers to (an email's In-Reply-To and References), oldest first.
+   * Ingest puts the message in the conversation of this inbox that holds one of them, whatever its thread id says.
+   */
+  references?: string[];
+  /**
+   * What the channel knows beyond text and html, stored with the message and shown to operators as is:
+   * `subject`, an email's addresses and full original (`email`), why a message was not imported (`rejected`).
+   */
+  meta?: Record<string, unknown>;
   /** A signed token tying this sender to an existing client card (a Telegram `/start` deep link a campaign sent). */
   contactClaim?: string;
   sentAt: Date;
@@ -90,11 +106,38 @@ export interface StatusEvent {
   at: Date;
 }
 
+/**
+ * How an inbox's connection to its channel is doing, for admins: `connecting`, `connected`, `disconnected`
+ * (retrying by itself), `error` (needs an admin: bad password…). Channels may add their own (WhatsApp: `qr`).
+ */
+export type ChannelStatus = 'connecting' | 'connected' | 'disconnected' | 'error' | (string & {});
+
+export interface ChannelStateEvent {
+  inboxId: number;
+  status: ChannelStatus;
+  /** What to tell the admin ("authentication failed", "reconnecting in 8 s", a QR code…). */
+  detail?: string;
+  at: Date;
+}
+
+/** The channel reported that an address cannot be reached (an email bounced for good, a number is not on WhatsApp). */
+export interface UnreachableEvent {
+  inboxId: number;
+  /** The identity as it is on client cards: `{ kind: 'email', value: 'ada@example.com' }`. */
+  identity: { kind: string; value: string };
+  reason: string;
+  at: Date;
+}
+
 /** Where inbound traffic goes. */
 export interface InboundSink {
   message(inbound: NormalizedInbound): Promise<unknown>;
   status(event: StatusEvent): Promise<unknown>;
   edit(edit: InboundEdit): Promise<unknown>;
+  /** The inbox's connection state changed (kept per inbox and pushed to admins). */
+  state?(event: ChannelStateEvent): Promise<unknown>;
+  /** An address bounced or otherwise cannot be reached: marked on the client card. */
+  unreachable?(event: UnreachableEvent): Promise<unknown>;
 }
 
 /** A webhook request as the HTTP layer hands it over: the raw bytes, so signatures can be checked before parsing. */
@@ -137,8 +180,6 @@ export interface OutboundMessage {
    * for campaign sends): hand it to the provider as an idempotency key, or where the receiver can deduplicate on it.
    */
   deliveryId?: string;
-  /** Email: the subject line (campaigns and test sends; replies have none and keep the thread's subject). */
-  subject?: string;
   /**
    * Email: headers to set as given. Campaign mail carries `List-Unsubscribe: <https://…>` and
    * `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058); nodemailer takes them in its `headers` option.
@@ -151,6 +192,27 @@ export interface OutboundMessage {
   whatsappTemplate?: { name: string; language: string; parameters: string[] };
   /** Set on campaign sends: which campaign and which send-ledger row (for tagging, e.g. an email `X-Campaign-Id` header). */
   campaign?: { campaignId: number; recipientId: number };
+  /** Email: the subject line: the conversation's for a reply, the rendered template's for a campaign or test send. */
+  subject?: string;
+  /** External ids of the conversation's earlier messages, oldest first, for channels that thread by reference (email). */
+  references?: string[];
+}
+
+/** One thing `testConnection` checked (IMAP login, SMTP login…). */
+export interface ConnectionCheck {
+  name: string;
+  ok: boolean;
+  /** What failed, in words an admin can act on. */
+  message?: string;
+}
+
+/**
+ * Where an adapter keeps its place in a channel's stream (an IMAP folder's last UID), per inbox and key.
+ * Values are the adapter's own strings; they survive restarts and are shared by every process.
+ */
+export interface CursorStore {
+  get(inboxId: number, key: string): Promise<string | null>;
+  set(inboxId: number, key: string, value: string): Promise<void>;
 }
 
 export interface ChannelAdapter {
@@ -169,6 +231,8 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   /** Checks the credentials with the channel when an admin saves the inbox; throws ChannelError('AUTH', …) when they are wrong. Returns what to show (the bot's name). */
   verify?(): Promise<{ displayName?: string; settings?: Record<string, unknown> }>;
+  /** Checks each connection the channel needs and says which work, without throwing (the "test connection" button). */
+  testConnection?(): Promise<ConnectionCheck[]>;
   /** Handles a request to `/api/v1/channels/:inboxId/webhook`, checking its signature or secret first. */
   webhook?(request: WebhookRequest): Promise<WebhookResponse>;
   /** Shows the customer that an operator is typing. */

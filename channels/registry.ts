@@ -1,6 +1,8 @@
 import type { AttachmentStore } from '../src/store/attachment-store.ts';
-import type { ChannelAdapter, ChannelKind, InboxConfig } from './channel-adapter.ts';
+import type { ChannelAdapter, ChannelKind, CursorStore, InboxConfig } from './channel-adapter.ts';
 import { ApiAdapter } from './api/api.adapter.ts';
+import { EmailAdapter } from './email/email.adapter.ts';
+import type { EmailOptions } from './email/email-settings.ts';
 import { TestAdapter } from './test/test.adapter.ts';
 
 /** What every adapter factory may use: no database, queues or sockets, only these. */
@@ -10,6 +12,10 @@ export interface AdapterContext {
   attachments: AttachmentStore;
   /** This server's public base URL (webhooks are registered under it). */
   publicUrl: string;
+  /** Where adapters keep their place in a channel's stream (an IMAP folder's last UID). */
+  cursors: CursorStore;
+  /** The email channel's limits and timings. */
+  email: EmailOptions;
 }
 
 export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => ChannelAdapter;
@@ -18,6 +24,7 @@ export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => Ch
 export const ADAPTERS: Partial<Record<ChannelKind, AdapterFactory>> = {
   api: (inbox, context) => new ApiAdapter(inbox, { timeoutMs: context.callbackTimeoutMs }),
   test: (inbox) => new TestAdapter(inbox),
+  email: (inbox, context) => new EmailAdapter(inbox, context),
 };
 
 export const SUPPORTED_KINDS = Object.keys(ADAPTERS) as ChannelKind[];

@@ -5,10 +5,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { fanOut } from './gateway/fan-out.ts';
+import { fanOut, pushChannelStates } from './gateway/fan-out.ts';
 import { attachMarketerGateway, campaignFanOut } from './gateway/marketer.gateway.ts';
 import { attachOperatorGateway } from './gateway/operator.gateway.ts';
-import { socketAdapter } from './gateway/redis-adapter.ts';
+import { closeSocketAdapters, socketAdapter } from './gateway/redis-adapter.ts';
 import { createMetrics } from './http/metrics.ts';
 import { authPlugin } from './http/plugins/auth.plugin.ts';
 import { errorsPlugin } from './http/plugins/errors.plugin.ts';
@@ -104,11 +104,15 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   };
   const stopFanOut = fanOut(io, services.events, (type) => metrics.inboxEvents.inc({ type }));
   const stopCampaignFanOut = campaignFanOut(io, services.campaignEvents);
+  const stopStates = pushChannelStates(io, services.channelStates);
 
   app.addHook('onClose', async () => {
     stopFanOut();
     stopCampaignFanOut();
+    stopStates();
     io.local.disconnectSockets(true);
+    // Tell the other servers this node is gone (ADAPTER_CLOSE), or their fetchSockets() waits for it until a heartbeat timeout.
+    await closeSocketAdapters(io);
     adapterRedis.disconnect();
   });
   return app;

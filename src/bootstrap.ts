@@ -34,6 +34,7 @@ export async function boot(config: Config, log: (line: string) => void): Promise
     services,
     async close() {
       services.progress.stop();
+      await services.inboxChanges.close();
       await services.channels.stopAll();
       await queues.close();
       redis.disconnect();
@@ -45,6 +46,20 @@ export async function boot(config: Config, log: (line: string) => void): Promise
 
 export async function allInboxes(orm: MikroORM): Promise<InboxConfig[]> {
   return (await orm.em.fork().find(Inbox, {})).map(inboxConfig);
+}
+
+/**
+ * Starts receiving on every inbox (server processes only), and follows inbox changes made by any process:
+ * receivers that hold a connection then run in one process at a time, under a lease (see RedisLeases).
+ */
+export async function startReceiving(runtime: Pick<Runtime, 'orm' | 'services'>): Promise<void> {
+  const { orm, services } = runtime;
+  await services.channels.start(await allInboxes(orm), services.sink);
+  await services.inboxChanges.follow(async (inboxId) => {
+    const inbox = await orm.em.fork().findOne(Inbox, inboxId);
+    if (inbox) await services.channels.refresh(inboxConfig(inbox));
+    else await services.channels.remove(inboxId);
+  });
 }
 
 /** Runs `stop` once on SIGTERM or SIGINT, then exits. */

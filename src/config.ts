@@ -47,6 +47,21 @@ const ConfigSchema = Type.Object({
   CAMPAIGN_LOCK_MS: Type.Integer({ default: 30_000, minimum: 1000 }),
   /** How often live campaign progress is pushed to marketers (at most). */
   CAMPAIGN_PROGRESS_MS: Type.Integer({ default: 1000, minimum: 50 }),
+  /**
+   * A receiver that holds a connection (an IMAP mailbox, Telegram long polling) runs in one server process at a
+   * time, under a lease in Redis renewed every third of this; if that process dies, another takes over within it.
+   */
+  RECEIVER_LEASE_MS: Type.Integer({ default: 15_000, minimum: 300 }),
+  /** Emails larger than this are recorded as rejected (with sender, subject and reason), not downloaded or parsed. */
+  EMAIL_MAX_MESSAGE_BYTES: Type.Integer({ default: 25 * 1024 * 1024, minimum: 1024 }),
+  /** How often an idle IMAP connection is checked with NOOP; a NOOP unanswered within EMAIL_NOOP_TIMEOUT_MS means the connection died silently. */
+  EMAIL_NOOP_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 100 }),
+  EMAIL_NOOP_TIMEOUT_MS: Type.Integer({ default: 20_000, minimum: 100 }),
+  /** Reconnecting to IMAP waits this long after a failure, doubling up to EMAIL_RECONNECT_MAX_MS. */
+  EMAIL_RECONNECT_MIN_MS: Type.Integer({ default: 1000, minimum: 10 }),
+  EMAIL_RECONNECT_MAX_MS: Type.Integer({ default: 5 * 60_000, minimum: 10 }),
+  /** Timeout for connecting to an IMAP or SMTP server (DNS, TCP, TLS and greeting). */
+  EMAIL_CONNECT_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
 });
 

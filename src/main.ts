@@ -1,6 +1,6 @@
 import { startWorkers } from '../workers/start-workers.ts';
 import { buildApp } from './app.ts';
-import { allInboxes, boot, onShutdown } from './bootstrap.ts';
+import { boot, onShutdown, startReceiving } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
 import { dialectOf } from './store/orm.ts';
 
@@ -18,7 +18,7 @@ if (admin?.generatedPassword) log(`created the admin ${admin.email} with passwor
 else if (admin) log(`created the admin ${admin.email}`);
 
 const app = await buildApp({ services, redis: runtime.redis, logger: { level: config.LOG_LEVEL } });
-await services.channels.start(await allInboxes(runtime.orm), services.sink);
+await startReceiving(runtime);
 const workers = config.RUN_WORKERS ? await startWorkers(services, runtime.redis, log) : null;
 
 await app.listen({ host: config.HOST, port: config.PORT });

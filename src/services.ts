@@ -6,7 +6,10 @@ import type { Queues } from '../workers/queues.ts';
 import { isPostgres, type Config } from './config.ts';
 import { ContactsService } from './contacts/contacts.service.ts';
 import { MergeService } from './contacts/merge.service.ts';
+import { markUnreachable } from './contacts/unreachable.ts';
+import { ChannelStates } from './inbox/channel-states.ts';
 import { ConversationService } from './inbox/conversation.service.ts';
+import { InboxChanges } from './inbox/inbox-changes.ts';
 import { InboxEvents } from './inbox/events.ts';
 import { InboxesService } from './inbox/inboxes.service.ts';
 import { IngestService } from './inbox/ingest.service.ts';
@@ -24,12 +27,14 @@ import { CampaignProgress } from './campaigns/progress.ts';
 import { SegmentsService } from './campaigns/segments.service.ts';
 import { TemplatesService } from './campaigns/templates.service.ts';
 import { TrackingService } from './campaigns/tracking.service.ts';
+import { DbCursorStore } from './store/cursor-store.ts';
 import { RedisLeases } from './store/redis-leases.ts';
 
 export interface Infrastructure {
   config: Config;
   orm: MikroORM;
   queues: Queues;
+  /** For what every process shares beyond queues: receiver leases, channel states, inbox change notices. */
   redis: Redis;
 }
 
@@ -37,7 +42,26 @@ export interface Infrastructure {
 export function createServices({ config, orm, queues, redis }: Infrastructure) {
   const events = new InboxEvents();
   const attachments = new AttachmentStore(config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
-  const channels = new ChannelManager({ callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, attachments, publicUrl: config.PUBLIC_URL }, new RedisLeases(redis, config.REDIS_PREFIX));
+  const channelStates = new ChannelStates(redis, config.REDIS_PREFIX);
+  const inboxChanges = new InboxChanges(redis, config.REDIS_PREFIX);
+  const channels = new ChannelManager(
+    {
+      callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS,
+      attachments,
+      publicUrl: config.PUBLIC_URL,
+      cursors: new DbCursorStore(orm),
+      email: {
+        maxMessageBytes: config.EMAIL_MAX_MESSAGE_BYTES,
+        noopIntervalMs: config.EMAIL_NOOP_INTERVAL_MS,
+        noopTimeoutMs: config.EMAIL_NOOP_TIMEOUT_MS,
+        reconnectMinMs: config.EMAIL_RECONNECT_MIN_MS,
+        reconnectMaxMs: config.EMAIL_RECONNECT_MAX_MS,
+        connectTimeoutMs: config.EMAIL_CONNECT_TIMEOUT_MS,
+      },
+    },
+    new RedisLeases(redis, config.REDIS_PREFIX),
+    { leaseTtlMs: config.RECEIVER_LEASE_MS },
+  );
   const contacts = new ContactsService(orm);
   // Set by the gateway once it exists: moves operators' sockets in and out of inbox rooms.
   const access = { changed: async () => {}, operatorChanged: (_operatorId: number) => {} };
@@ -58,6 +82,8 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
       return result.updated ? result : tracking.status(s);
     },
     edit: (e) => ingest.edit(e),
+    state: (s) => channelStates.report(s),
+    unreachable: (u) => markUnreachable(orm, events, u),
   };
   return {
     config,
@@ -67,6 +93,8 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
     events,
     attachments,
     channels,
+    channelStates,
+    inboxChanges,
     access,
     ingest,
     replies: new ReplyService(orm, events, queues.sendMessage, attachments),
@@ -77,7 +105,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
     operators: new OperatorsService(orm),
     teams: new TeamsService(orm),
     canned: new CannedResponsesService(orm),
-    inboxes: new InboxesService(orm, channels, () => access.changed()),
+    inboxes: new InboxesService(orm, channels, () => access.changed(), { states: channelStates, changes: inboxChanges }),
     clock,
     campaignEvents,
     consent,

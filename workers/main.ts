@@ -3,7 +3,7 @@ import { boot, onShutdown } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
 import { fanOut } from '../src/gateway/fan-out.ts';
 import { campaignFanOut } from '../src/gateway/marketer.gateway.ts';
-import { socketAdapter } from '../src/gateway/redis-adapter.ts';
+import { closeSocketAdapters, socketAdapter } from '../src/gateway/redis-adapter.ts';
 import { startWorkers } from './start-workers.ts';
 
 // A worker process: sends replies and runs maintenance. Its events reach operators through a
@@ -25,6 +25,7 @@ onShutdown(async () => {
   await workers.close(config.SHUTDOWN_TIMEOUT_MS);
   stopFanOut();
   stopCampaignFanOut();
+  await closeSocketAdapters(io);
   relayRedis.disconnect();
   await runtime.close();
 }, log);

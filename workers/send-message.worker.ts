@@ -8,6 +8,7 @@ import { messageDto } from '../src/inbox/dto.ts';
 import type { InboxEvents } from '../src/inbox/events.ts';
 import { inboxConfig } from '../src/inbox/inboxes.service.ts';
 import { advanceStatus } from '../src/inbox/message-status.ts';
+import { outboundThread } from '../src/inbox/outbound-thread.ts';
 import { channelIdentity } from '../src/contacts/identity.ts';
 import { Conversation, ContactIdentity, Inbox, Message, type MessageStatus } from '../src/store/entities/index.ts';
 import { SEND_MESSAGE_QUEUE, type SendMessageJob } from './queues.ts';
@@ -74,9 +75,11 @@ export function sendMessageProcessor(deps: SendDeps) {
     }
 
     try {
+      // Email threads by reference: the reply carries the subject and the ids of the messages before it.
+      const thread = adapter.capabilities.threadsByReference ? await outboundThread(em, conversation.id, message.id) : undefined;
       const { externalId } = await adapter.send(
         { inboxId: inbox.id, externalThreadId: conversation.externalThreadId, externalUserId: conversation.externalUserId },
-        { id: message.id, conversationId: conversation.id, text: message.text ?? undefined, html: message.html ?? undefined, attachments: message.attachments, replyToExternalId: message.replyToExternalId ?? undefined },
+        { id: message.id, conversationId: conversation.id, text: message.text ?? undefined, html: message.html ?? undefined, attachments: message.attachments, replyToExternalId: message.replyToExternalId ?? undefined, ...thread },
       );
       await settle(deps, message.id, 'sent', undefined, { externalId, sentAt: new Date() });
       return 'sent';

@@ -35,7 +35,8 @@ export function senderIdentities(inbox: { id: number; kind: string }, sender: { 
   const phone = sender.phone ? normalizePhone(sender.phone) : null;
   if (phone) keys.push({ kind: 'phone', value: phone });
   const email = sender.email ? normalizeEmail(sender.email) : null;
-  if (email) keys.push({ kind: 'email', value: email });
+  // On the email channel the channel id is the address itself: one identity, not two of the same key.
+  if (email && !keys.some((key) => key.kind === 'email' && key.value === email)) keys.push({ kind: 'email', value: email });
   return keys;
 }
 

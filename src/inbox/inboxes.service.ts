@@ -1,12 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
-import type { ChannelKind, InboxConfig } from '../../channels/channel-adapter.ts';
+import type { ChannelKind, ConnectionCheck, InboxConfig } from '../../channels/channel-adapter.ts';
+import { ChannelError } from '../../channels/channel-error.ts';
 import type { ChannelManager } from '../../channels/channel-manager.ts';
 import { SUPPORTED_KINDS } from '../../channels/registry.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { operatorsById } from '../operators/teams.service.ts';
 import { Inbox, Team } from '../store/entities/index.ts';
 import { visibleInboxIds, type Actor } from './access.ts';
+import type { ChannelStateDto, ChannelStates } from './channel-states.ts';
+import type { InboxChanges } from './inbox-changes.ts';
 
 export const inboxDto = (i: Inbox) => ({
   id: i.id,
@@ -19,9 +22,18 @@ export const inboxDto = (i: Inbox) => ({
   teamIds: i.teams.isInitialized() ? i.teams.getItems().map((t) => t.id).sort((a, b) => a - b) : [],
   createdAt: i.createdAt.toISOString(),
 });
-export type InboxDto = ReturnType<typeof inboxDto>;
+export type InboxDto = ReturnType<typeof inboxDto> & {
+  /** Admins only: the latest connection state its channel reported (null: none yet, or a channel without one). */
+  state?: ChannelStateDto | null;
+};
 
-export const inboxConfig = (i: Inbox): InboxConfig => ({ id: i.id, kind: i.kind as ChannelKind, name: i.name, settings: i.settings, secret: i.secret, credentials: i.credentials, updatedAt: i.updatedAt });
+export const inboxConfig = (i: Inbox): InboxConfig => ({ id: i.id, kind: i.kind as ChannelKind, name: i.name, settings: i.settings, secret: i.secret, credentials: i.credentials, updatedAt: i.updatedAt, createdAt: i.createdAt });
+
+/** What "test connection" answers: each connection the channel needs, and whether it worked. */
+export interface ConnectionTest {
+  ok: boolean;
+  checks: ConnectionCheck[];
+}
 
 export interface InboxInput {
   kind?: string;
@@ -43,24 +55,59 @@ export class InboxesService {
   readonly #channels: ChannelManager;
   readonly #onAccessChanged: () => Promise<void>;
   readonly #digests = new Map<number, { digest: Buffer | null; until: number }>();
+  readonly #states?: ChannelStates;
+  readonly #changes?: InboxChanges;
 
-  constructor(orm: MikroORM, channels: ChannelManager, onAccessChanged: () => Promise<void>) {
+  constructor(orm: MikroORM, channels: ChannelManager, onAccessChanged: () => Promise<void>, shared: { states?: ChannelStates; changes?: InboxChanges } = {}) {
     this.#orm = orm;
     this.#channels = channels;
     this.#onAccessChanged = onAccessChanged;
+    this.#states = shared.states;
+    this.#changes = shared.changes;
   }
 
   async list(actor: Actor): Promise<InboxDto[]> {
     const em = this.#orm.em.fork();
     const visible = await visibleInboxIds(em, actor);
     const inboxes = await em.find(Inbox, visible === null ? {} : { id: { $in: visible } }, { populate: ['members', 'teams'], orderBy: { id: 'asc' } });
-    return inboxes.map(inboxDto);
+    if (actor.role !== 'admin' || !this.#states) return inboxes.map(inboxDto);
+    const states = await this.#states.all();
+    return inboxes.map((i) => ({ ...inboxDto(i), state: states.get(i.id) ?? null }));
   }
 
-  async get(id: number): Promise<InboxDto> {
+  /** `withState`: the caller is an admin, who also sees the channel's connection state. */
+  async get(id: number, withState = false): Promise<InboxDto> {
     const inbox = await this.#orm.em.fork().findOne(Inbox, id, { populate: ['members', 'teams'] });
     if (!inbox) throw notFound('Inbox');
-    return inboxDto(inbox);
+    if (!withState || !this.#states) return inboxDto(inbox);
+    return { ...inboxDto(inbox), state: await this.#states.get(id) };
+  }
+
+  /**
+   * Checks settings and credentials with the channel without saving anything (the set-up form's "test connection").
+   * `inboxId`: test changes to a saved inbox, whose stored credentials fill in what the input leaves out.
+   */
+  async testConnection(input: InboxInput & { kind?: string }, inboxId?: number): Promise<ConnectionTest> {
+    let config: InboxConfig;
+    if (inboxId !== undefined) {
+      const saved = await this.#orm.em.fork().findOne(Inbox, inboxId);
+      if (!saved) throw notFound('Inbox');
+      if (input.kind !== undefined && input.kind !== saved.kind) throw badRequest('An inbox cannot change its kind; create a new one');
+      config = { ...inboxConfig(saved), settings: input.settings ?? saved.settings, credentials: { ...saved.credentials, ...input.credentials } };
+    } else {
+      if (!input.kind || !SUPPORTED_KINDS.includes(input.kind as ChannelKind)) throw badRequest(`Unknown inbox kind "${input.kind}"; supported: ${SUPPORTED_KINDS.join(', ')}`);
+      config = { id: 0, kind: input.kind as ChannelKind, name: input.name ?? 'test', settings: input.settings ?? {}, credentials: input.credentials ?? {}, secret: newSecret(), updatedAt: new Date() };
+    }
+    const adapter = this.#channels.probe(config);
+    try {
+      let checks: ConnectionCheck[];
+      if (adapter.testConnection) checks = await adapter.testConnection();
+      else if (adapter.verify) checks = await adapter.verify().then(() => [{ name: config.kind, ok: true }], (error: unknown) => [{ name: config.kind, ok: false, message: ChannelError.from(error).message }]);
+      else checks = [{ name: config.kind, ok: true, message: 'This channel has nothing to connect to' }];
+      return { ok: checks.every((c) => c.ok), checks };
+    } finally {
+      await adapter.stop();
+    }
   }
 
   /** Creates an inbox; its secret (the API token and signing key) is returned here and never again. */
@@ -110,6 +157,7 @@ export class InboxesService {
     await em.flush();
     this.#digests.delete(id);
     await this.#channels.refresh(inboxConfig(inbox));
+    await this.#changes?.publish(id);
     return { secret: inbox.secret };
   }
 
@@ -117,6 +165,8 @@ export class InboxesService {
     if ((await this.#orm.em.fork().nativeDelete(Inbox, { id })) === 0) throw notFound('Inbox');
     this.#digests.delete(id);
     await this.#channels.remove(id);
+    await this.#states?.remove(id);
+    await this.#changes?.publish(id);
     await this.#onAccessChanged();
   }
 
@@ -145,6 +195,7 @@ export class InboxesService {
 
   async #changed(inbox: Inbox): Promise<void> {
     await this.#channels.refresh(inboxConfig(inbox));
+    await this.#changes?.publish(inbox.id);
     await this.#onAccessChanged();
   }
 }

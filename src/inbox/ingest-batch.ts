@@ -158,6 +158,7 @@ export async function storeBatch(em: EntityManager, record: RecordEvent, batch: 
     return {
       conversation: thread.id!, inbox: inbound.inboxId, direction: 'in' as const, authorType: 'contact' as const, operator: null,
       text: inbound.text ?? null, html: inbound.html ? sanitizeCustomerHtml(inbound.html) : null, attachments: inbound.attachments,
+      meta: inbound.meta ?? null,
       externalId: inbound.externalMessageId, replyToExternalId: inbound.replyToExternalId ?? null, status: 'received' as const,
       failureReason: null, private: false, sentAt: inbound.sentAt, createdAt: now,
     };

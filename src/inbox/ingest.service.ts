@@ -7,6 +7,7 @@ import { conversationDto, conversationWithLabels, messageDto } from './dto.ts';
 import type { InboxEvents } from './events.ts';
 import { preview, storeBatch, threadOf, type IngestResult } from './ingest-batch.ts';
 import { advanceStatus } from './message-status.ts';
+import { joinReferencedConversation } from './reference-threading.ts';
 import { sanitizeCustomerHtml } from './sanitize.ts';
 
 export type { IngestResult } from './ingest-batch.ts';
@@ -45,6 +46,12 @@ export class IngestService {
    * one (group commit): one message alone is stored at once, a burst costs a few statements per batch.
    */
   message(inbound: NormalizedInbound): Promise<IngestResult> {
+    // Step 1, before batching: a reply (email References) is moved into the conversation it answers.
+    if (inbound.references?.length) return joinReferencedConversation(this.#orm.em.fork(), inbound).then((joined) => this.#enqueue(joined));
+    return this.#enqueue(inbound);
+  }
+
+  #enqueue(inbound: NormalizedInbound): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ inbound, resolve, reject });
       if (this.#lanes < this.#maxLanes) {
@@ -120,6 +127,7 @@ export class IngestService {
       text: inbound.text ?? null,
       html: inbound.html ? sanitizeCustomerHtml(inbound.html) : null,
       attachments: inbound.attachments,
+      meta: inbound.meta ?? null,
       externalId: inbound.externalMessageId,
       replyToExternalId: inbound.replyToExternalId ?? null,
       status: 'received',

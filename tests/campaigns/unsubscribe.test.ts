@@ -7,10 +7,11 @@ import { caller, draftCampaign, settledCampaign, type Caller } from '../helpers/
 import { TestServer } from '../helpers/test-server.ts';
 
 /**
- * Until the email adapter lands, an inbox of kind `email` is served by the in-memory test adapter: the campaign
- * path is what is under test (headers, HTML, links), and it only talks to the channel port.
+ * Here an inbox of kind `email` is served by the in-memory test adapter: the campaign path is what is under test
+ * (headers, HTML, links, what reaches the port), not SMTP. (The email adapter, tested against its SMTP sink in
+ * tests/channels/email, is what turns these fields into a message on the wire.)
  */
-ADAPTERS.email ??= (inbox) => new TestAdapter(inbox);
+ADAPTERS.email = (inbox) => new TestAdapter(inbox);
 
 describe('email campaigns: RFC 8058 unsubscribe, open and click tracking', { timeout: 90_000 }, () => {
   let server: TestServer;

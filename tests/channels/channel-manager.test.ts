@@ -6,13 +6,14 @@ import { ChannelManager, type Leases } from '../../channels/channel-manager.ts';
 import type { TestAdapter } from '../../channels/test/test.adapter.ts';
 import { AttachmentStore } from '../../src/store/attachment-store.ts';
 import { RedisLeases } from '../../src/store/redis-leases.ts';
+import { testAdapterContext } from '../helpers/channel-context.ts';
 import { eventually, REDIS_URL } from '../helpers/test-server.ts';
 
 const TTL_MS = 600;
 const redis = new Redis(REDIS_URL);
 const prefix = `crm-test-${randomBytes(6).toString('hex')}`;
 const sink: InboundSink = { message: async () => {}, status: async () => {}, edit: async () => {} };
-const context = { callbackTimeoutMs: 1000, attachments: new AttachmentStore('/tmp/unused', 1024), publicUrl: 'http://127.0.0.1' };
+const context = testAdapterContext({ callbackTimeoutMs: 1000, attachments: new AttachmentStore('/tmp/unused', 1024) });
 const inbox = (id: number): InboxConfig => ({ id, kind: 'test', name: 'connection', settings: { singleReceiver: true }, secret: 's', credentials: {}, updatedAt: new Date(0) });
 
 /** A server process: its own channel manager, sharing leases with the others through one Redis prefix. */

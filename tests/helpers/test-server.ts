@@ -8,7 +8,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { TestAdapter } from '../../channels/test/test.adapter.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/start-workers.ts';
 import { buildApp } from '../../src/app.ts';
-import { allInboxes, boot, type Runtime } from '../../src/bootstrap.ts';
+import { boot, startReceiving, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { inboxConfig } from '../../src/inbox/inboxes.service.ts';
 import { Inbox, type Role } from '../../src/store/entities/index.ts';
@@ -63,7 +63,7 @@ export class TestServer {
     const runtime = await boot(config, () => {});
     await runtime.services.operators.ensureAdmin(ADMIN.email, ADMIN.password);
     const app = await buildApp({ services: runtime.services, redis: runtime.redis });
-    await runtime.services.channels.start(await allInboxes(runtime.orm), runtime.services.sink);
+    await startReceiving(runtime);
     const server = new TestServer(app, runtime, database, config, owned);
     if (options.workers !== false) server.#workers = await startWorkers(runtime.services, runtime.redis, () => {});
     return server;

@@ -18,9 +18,29 @@ export async function inboxesRoutes(app: FastifyInstance, { services }: { servic
 
   app.get('/inboxes/:id', { schema: { tags: ['inboxes'], params: IdParams }, config: { access: ['admin', 'operator'] } }, async (request) => {
     const { id } = request.params as { id: number };
-    if (!(await canSeeInbox(services.orm.em.fork(), actorOf(request), id))) throw notFound('Inbox');
-    return services.inboxes.get(id);
+    const actor = actorOf(request);
+    if (!(await canSeeInbox(services.orm.em.fork(), actor, id))) throw notFound('Inbox');
+    return services.inboxes.get(id, actor.role === 'admin');
   });
+
+  app.post('/inboxes/test-connection', {
+    schema: {
+      tags: ['inboxes'],
+      summary: 'Check a new inbox\'s settings with its channel (each connection: worked or what failed); saves nothing',
+      body: Strict({ kind: Kind, name: Type.Optional(Name()), settings: Type.Optional(Settings), credentials: Type.Optional(Credentials), memberIds: Type.Optional(Ids), teamIds: Type.Optional(Ids) }),
+    },
+    config: { access: ['admin'] },
+  }, (request) => services.inboxes.testConnection(request.body as InboxInput));
+
+  app.post('/inboxes/:id/test-connection', {
+    schema: {
+      tags: ['inboxes'],
+      summary: 'Check changed settings of a saved inbox (stored credentials fill in what is left out); saves nothing',
+      params: IdParams,
+      body: Strict({ name: Type.Optional(Name()), settings: Type.Optional(Settings), credentials: Type.Optional(Credentials), memberIds: Type.Optional(Ids), teamIds: Type.Optional(Ids) }),
+    },
+    config: { access: ['admin'] },
+  }, (request) => services.inboxes.testConnection(request.body as InboxInput, (request.params as { id: number }).id));
 
   app.post('/inboxes', {
     schema: { tags: ['inboxes'], summary: 'Create an inbox; the response carries its secret once', body: Strict({ kind: Kind, name: Name(), settings: Type.Optional(Settings), credentials: Type.Optional(Credentials), memberIds: Type.Optional(Ids), teamIds: Type.Optional(Ids) }) },

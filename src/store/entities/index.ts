@@ -17,3 +17,4 @@ export * from './campaign.entity.ts';
 export * from './campaign-recipient.entity.ts';
 export * from './consent-record.entity.ts';
 export * from './suppression.entity.ts';
+export * from './channel-cursor.entity.ts';

@@ -20,6 +20,8 @@ export interface Attachment {
   name?: string;
   contentType?: string;
   size?: number;
+  /** Shown inside the message body (an email's inline image). */
+  inline?: boolean;
 }
 
 export const Message = defineEntity({
@@ -35,6 +37,8 @@ export const Message = defineEntity({
     text: p.text().nullable(),
     html: p.text().nullable(),
     attachments: p.json<Attachment[]>().default('[]'),
+    /** What the channel knows beyond text and html (an email's subject, addresses and full original); see NormalizedInbound.meta. */
+    meta: p.json<Record<string, unknown>>().nullable(),
     externalId: p.string().nullable(),
     replyToExternalId: p.string().nullable(),
     status: p.enum(MESSAGE_STATUSES),
