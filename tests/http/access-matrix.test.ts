@@ -94,7 +94,7 @@ describe('who may do what', () => {
       contactId: inA.contactId,
       newContact: async () => (await as(sessions.admin, 'POST', '/contacts', { name: 'Disposable' })).json().id,
     };
-  });
+  }, 60_000); // three logins and two operators (argon2) on a busy machine
   afterAll(() => server.close());
 
   describe.each(MATRIX)('$method $resource', (row) => {
