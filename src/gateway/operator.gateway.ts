@@ -122,19 +122,28 @@ export function attachOperatorGateway(io: Server, deps: Deps) {
     }
   });
 
+  /** Re-seats this process's own sockets; every other node does the same for its own when told. */
+  async function refreshLocalRooms(): Promise<void> {
+    const inboxes = await deps.orm.em.fork().find(Inbox, {}, { fields: ['id'] });
+    const allInboxRooms = inboxes.map((i) => inboxRoom(i.id));
+    const roomsByOperator = new Map<number, Promise<string[]>>();
+    for (const socket of nsp.sockets.values()) {
+      const actor = socket.data.actor as Actor;
+      if (!roomsByOperator.has(actor.id)) roomsByOperator.set(actor.id, roomsOf(actor));
+      const rooms = await roomsByOperator.get(actor.id)!;
+      for (const room of allInboxRooms) if (!rooms.includes(room)) socket.leave(room);
+      socket.join(rooms);
+    }
+  }
+  // Asking every node for its sockets (fetchSockets) would wait on a node that died without saying
+  // goodbye until its heartbeat times out; a one-way nudge lets each node re-seat its own sockets.
+  nsp.on('rooms-changed', () => void refreshLocalRooms().catch(() => {}));
+
   return {
     /** Inbox membership, teams or roles changed: re-seat every connected operator in the rooms they may now see. */
     async refreshRooms(): Promise<void> {
-      const inboxes = await deps.orm.em.fork().find(Inbox, {}, { fields: ['id'] });
-      const sockets = await nsp.fetchSockets();
-      const actors = new Map<number, Actor>();
-      for (const s of sockets) actors.set((s.data.actor as Actor).id, s.data.actor as Actor);
-      for (const actor of actors.values()) {
-        const rooms = await roomsOf(actor);
-        const theirs = nsp.in(operatorRoom(actor.id));
-        theirs.socketsLeave(inboxes.map((i) => inboxRoom(i.id)).filter((room) => !rooms.includes(room)));
-        theirs.socketsJoin(rooms);
-      }
+      nsp.serverSideEmit('rooms-changed');
+      await refreshLocalRooms();
     },
     /** An operator was deactivated or changed role: close their sockets (they reconnect and re-authenticate). */
     disconnectOperator(operatorId: number): void {

@@ -103,8 +103,8 @@ describe('two server processes and a worker process sharing one database and Red
     return url;
   }
 
-  async function operatorSocket(url: string): Promise<Socket> {
-    const socket = connect(`${url}/operators`, { auth: { token }, transports: ['websocket'], reconnection: false });
+  async function operatorSocket(url: string, bearer = token): Promise<Socket> {
+    const socket = connect(`${url}/operators`, { auth: { token: bearer }, transports: ['websocket'], reconnection: false });
     sockets.push(socket);
     await new Promise<void>((done, fail) => {
       socket.once('connect', () => done());
@@ -176,6 +176,23 @@ describe('two server processes and a worker process sharing one database and Red
       expect(onOne).toEqual(onTwo);
       expect(onOne).toMatchObject({ inboxId: inbox.id, id: expect.any(Number) });
     }
+  });
+
+  it('lets an operator connected to one server see an inbox the moment an admin on the other adds them to it', async () => {
+    const created = await call(urls[0], 'POST', '/api/v1/operators', { email: 'late@crm.test', name: 'Late', password: 'a-long-password', role: 'operator' });
+    expect(created.status).toBe(201);
+    const login = await fetch(`${urls[1]}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'late@crm.test', password: 'a-long-password' }) });
+    const late = await operatorSocket(urls[1], (await login.json()).token);
+    const unseen = nextEvent(late, 'message.created', (e) => e.message.text === 'before membership', 1500).then(() => 'seen', () => 'not seen');
+    await customerPosts(urls[0], 'scale-member-0', 'before membership');
+    expect(await unseen).toBe('not seen');
+
+    expect((await call(urls[0], 'PATCH', `/api/v1/inboxes/${inbox.id}`, { memberIds: [created.body.id] })).status).toBe(200);
+    await eventually(async () => {
+      const seen = nextEvent(late, 'message.created', (e) => e.message.text.startsWith('after membership'), 1000).then(() => true, () => false);
+      await customerPosts(urls[0], `scale-member-${randomBytes(3).toString('hex')}`, 'after membership');
+      return (await seen) || null;
+    }, 10_000);
   });
 
   it('relays an operator typing on one server to an operator on the other', async () => {

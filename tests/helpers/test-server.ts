@@ -62,7 +62,8 @@ export class TestServer {
     const config = loadConfig({}, { ...database.env, DATA_DIR: dataDir, REDIS_URL, REDIS_PREFIX: prefix, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOGIN_RATE_LIMIT_PER_MINUTE: 1000, ...options.config });
     const runtime = await boot(config, () => {});
     await runtime.services.operators.ensureAdmin(ADMIN.email, ADMIN.password);
-    const app = await buildApp({ services: runtime.services, redis: runtime.redis });
+    // TEST_LOG=error shows what a 500 logged, when a test needs explaining.
+    const app = await buildApp({ services: runtime.services, redis: runtime.redis, logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false });
     await startReceiving(runtime);
     const server = new TestServer(app, runtime, database, config, owned);
     if (options.workers !== false) server.#workers = await startWorkers(runtime.services, runtime.redis, () => {});
