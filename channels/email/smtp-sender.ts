@@ -7,7 +7,7 @@ import { ChannelError } from '../channel-error.ts';
 import { describeConnectionError } from './connection-errors.ts';
 import type { EmailOptions, EmailSettings } from './email-settings.ts';
 import { smtpSendError } from './smtp-errors.ts';
-import { outboundMessageId, replySubject, threadingHeaders } from './threading-headers.ts';
+import { isNewMessage, outboundMessageId, replySubject, threadingHeaders } from './threading-headers.ts';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** The HTML alternative of a plain-text reply: the same words, paragraphs and line breaks kept. */
@@ -53,7 +53,8 @@ export class SmtpSender {
   /** Composes the reply; returns its Message-ID and raw bytes. */
   async compose(to: ChannelAddress, message: OutboundMessage): Promise<{ messageId: string; raw: Buffer }> {
     const { address, displayName } = this.#settings;
-    const messageId = outboundMessageId(this.#secret, message.id, address);
+    const fresh = isNewMessage(message);
+    const messageId = outboundMessageId(this.#secret, fresh ? message.deliveryId! : message.id, address);
     const { inReplyTo, references } = threadingHeaders(message);
     const attachments = [];
     for (const file of message.attachments) {
@@ -68,13 +69,15 @@ export class SmtpSender {
     const raw = await new MailComposer({
       from: { name: displayName, address },
       to: to.externalUserId,
-      subject: replySubject(message.subject, displayName),
+      subject: fresh ? (message.subject ?? displayName) : replySubject(message.subject, displayName),
       messageId,
       inReplyTo,
       references,
       text,
       html,
       attachments,
+      // List-Unsubscribe (RFC 8058) and the like on campaign mail; a campaign tag to find its bounces by.
+      headers: { ...message.headers, ...(message.campaign ? { 'X-Campaign-Id': String(message.campaign.campaignId) } : {}) },
       date: new Date(),
     }).compile().build();
     return { messageId, raw };

@@ -33,11 +33,17 @@ export function messageIdList(values: (string | string[] | undefined | null)[]):
  * The Message-ID of a reply we send: derived from our message id and the inbox secret, so a retried send
  * carries the same one (the customer's client shows one message) and nobody can guess the ids of others.
  */
-export function outboundMessageId(secret: string, messageId: number, address: string): string {
+export function outboundMessageId(secret: string, messageId: number | string, address: string): string {
   const domain = address.split('@')[1] ?? 'localhost';
   const tag = createHmac('sha256', secret).update(String(messageId)).digest('hex').slice(0, 20);
   return `<crm.${messageId}.${tag}@${domain}>`;
 }
+
+/**
+ * A campaign or template-test send is a new message, not a reply: its subject stays as written and its Message-ID
+ * comes from its delivery id (a ledger row id would collide with a reply's message id of the same number).
+ */
+export const isNewMessage = (message: OutboundMessage) => message.conversationId === 0 && Boolean(message.deliveryId);
 
 /** "Re: " once, however many the conversation already has (RFC 5322 §3.6.5). */
 export function replySubject(subject: string | undefined, fallback: string): string {
