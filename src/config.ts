@@ -10,7 +10,8 @@ const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '0.0.0.0' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   /** Public base URL of this server, used in links and webhooks. */
-  PUBLIC_URL: Type.String({ default: 'http://localhost:3000' }),
+  /** The address customers' channels reach us at (webhooks, widget, links). Default: http://localhost:<PORT>. */
+  PUBLIC_URL: Type.Optional(Type.String()),
   /** `postgres://…` for PostgreSQL; empty means the embedded SQLite file below. */
   DATABASE_URL: Type.String({ default: '' }),
   SQLITE_PATH: Type.String({ default: './data/crm.sqlite' }),
@@ -65,19 +66,20 @@ const ConfigSchema = Type.Object({
   LOG_LEVEL: Type.String({ default: 'info' }),
 });
 
-export type Config = Readonly<Static<typeof ConfigSchema>>;
+export type Config = Readonly<Static<typeof ConfigSchema> & { PUBLIC_URL: string }>;
 
 /** Parses settings from an environment (default `process.env`); throws one readable line per bad setting. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const known = Object.keys(ConfigSchema.properties);
   const raw: Record<string, unknown> = {};
   for (const key of known) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
-  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, { ...raw, ...overrides }));
+  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, { ...raw, ...overrides })) as Record<string, unknown>;
+  value.PUBLIC_URL ??= `http://localhost:${value.PORT}`;
   if (!Value.Check(ConfigSchema, value)) {
     const problems = [...Value.Errors(ConfigSchema, value)].map((e) => `${e.instancePath.slice(1)}: ${e.message}`);
     throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  return Object.freeze(value as Static<typeof ConfigSchema>);
+  return Object.freeze(value as Config);
 }
 
 export function isPostgres(config: Config): boolean {
