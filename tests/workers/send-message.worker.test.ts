@@ -148,8 +148,10 @@ describe('send-message worker', () => {
 
     expect(channel.sent.map((s) => s.message.text).sort()).toEqual(['one', 'three', 'two']);
     const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
-    // Redis's clock books the slots, Date.now() records the sends: allow a few ms between the two.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(perMs - 20);
+    // Slots are booked 400 ms apart; a busy machine may delay one send after its booking by a few hundred ms,
+    // which narrows the gap seen here. Unlimited, the three go out within a few ms of each other.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(perMs * 0.5);
+    expect(attempts.at(-1)! - attempts[0]!).toBeGreaterThanOrEqual(2 * perMs - 150);
   });
 
   it('sends a reply once however many jobs ask for it', async () => {
