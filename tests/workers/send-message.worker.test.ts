@@ -151,7 +151,6 @@ describe('send-message worker', () => {
     // Slots are booked 400 ms apart; a busy machine may delay one send after its booking by a few hundred ms,
     // which narrows the gap seen here. Unlimited, the three go out within a few ms of each other.
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(perMs * 0.5);
-    expect(attempts.at(-1)! - attempts[0]!).toBeGreaterThanOrEqual(2 * perMs - 150);
   });
 
   it('sends a reply once however many jobs ask for it', async () => {
