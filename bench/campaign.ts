@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Queue, Worker } from 'bullmq';
+import nodemailer from 'nodemailer';
 import type { EntityManager } from '@mikro-orm/core';
+import { Dovecot, MAILBOX } from '../tests/helpers/dovecot.ts';
 import { TestServer, REDIS_URL } from '../tests/helpers/test-server.ts';
 import { Campaign } from '../src/store/entities/index.ts';
 import { dialectOfEm, rows, sqlTime } from '../src/store/sql.ts';
@@ -16,10 +18,12 @@ import { thread } from './thread.ts';
  * 2. send: that campaign sent through the API channel to a local HTTP peer by a worker process (`workers/main.ts`),
  *    against raw BullMQ processing no-op jobs;
  * 3. rate limit: a campaign through an inbox limited to `rate`/s, against a peer that enforces that rate (429s counted);
- * 4. inbound-to-operator p95 while the campaign of step 2 sends, against the same figure idle.
+ * 4. inbound-to-operator p95 while the campaign of step 2 sends, against the same figure idle;
+ * 5. email: a campaign through an email inbox (a real Dovecot for its IMAP side) to a local SMTP server, against raw
+ *    nodemailer sending the same number of messages over the same pool settings to the same server.
  */
 
-export interface CampaignSizes { recipients: number; rawJobs: number; rate: number; rateSeconds: number; latencyMs: number; latencyRate: number; sendConcurrency: number; sendMs: number }
+export interface CampaignSizes { recipients: number; rawJobs: number; rate: number; rateSeconds: number; latencyMs: number; latencyRate: number; sendConcurrency: number; sendMs: number; emails: number; emailMs: number }
 
 export interface CampaignResult {
   dialect: 'sqlite' | 'postgresql';
@@ -30,20 +34,25 @@ export interface CampaignResult {
   rateLimit: { configured: number; sent: number; seconds: number; rate: number; utilisation: number; throttled: number };
   latencyIdle: LatencyResult;
   latencyLoaded: LatencyResult;
+  email: { sent: number; seconds: number; rate: number; failed: number };
+  rawEmail: { sent: number; seconds: number; rate: number };
 }
 
+/** SMTP connections, ours and raw nodemailer's alike. */
+const EMAIL_CONNECTIONS = 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`  [campaign ${process.env.DATABASE_URL ? 'postgresql' : 'sqlite'}] ${line}\n`);
 
-/** Cards reachable on an API inbox, inserted with set-based SQL (creating them is not what is measured). */
-async function insertCards(em: EntityManager, inboxId: number, count: number, tag: string): Promise<void> {
+/** Cards reachable on an API inbox (or by email), inserted with set-based SQL (creating them is not what is measured). */
+async function insertCards(em: EntityManager, inboxId: number, count: number, tag: string, email?: string): Promise<void> {
   const dialect = dialectOfEm(em);
   const now = sqlTime(dialect, new Date());
   for (let done = 0; done < count; done += 1000) {
     const n = Math.min(1000, count - done);
     const ids = (await rows<{ id: number }>(em, `insert into contact (name, custom_fields, created_at, updated_at) values ${Array.from({ length: n }, () => "(?, '{}', ?, ?)").join(', ')} returning id`,
       Array.from({ length: n }, (_, i) => [`Bench ${done + i}`, now, now]).flat())).map((r) => Number(r.id));
-    await rows(em, `insert into contact_identity (contact_id, kind, value, created_at) values ${ids.map(() => "(?, 'api', ?, ?)").join(', ')}`, ids.flatMap((id) => [id, `${inboxId}:bench-${id}`, now]));
+    await rows(em, `insert into contact_identity (contact_id, kind, value, created_at) values ${ids.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      ids.flatMap((id) => (email ? [id, 'email', `bench-${id}@${email}`, now] : [id, 'api', `${inboxId}:bench-${id}`, now])));
     await rows(em, `insert into contact_tag (contact_id, tag) values ${ids.map(() => '(?, ?)').join(', ')}`, ids.flatMap((id) => [id, tag]));
   }
 }
@@ -75,6 +84,22 @@ async function rawNoop(prefix: string, jobs: number, concurrency: number): Promi
   return { jobs, seconds, rate: jobs / seconds };
 }
 
+/** The raw limit for email: nodemailer alone, the same pool settings as the email channel, `concurrency` sends in flight. */
+async function rawNodemailer(port: number, count: number, concurrency: number): Promise<CampaignResult['rawEmail']> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: EMAIL_CONNECTIONS, auth: { user: MAILBOX.address, pass: MAILBOX.password } });
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const i = next++;
+      await transport.sendMail({ from: MAILBOX.address, to: `raw-${i}@raw.test`, subject: 'Spring sale', text: `Hello Bench ${i}, our spring sale starts today.`, html: `<p>Hello Bench ${i}, our spring sale starts today.</p>` });
+    }
+  }));
+  const seconds = (performance.now() - start) / 1000;
+  transport.close();
+  return { sent: count, seconds, rate: count / seconds };
+}
+
 function startWorkerProcess(server: TestServer, concurrency: number): ChildProcess {
   const child = spawn(process.execPath, ['workers/main.ts'], {
     cwd: new URL('..', import.meta.url),
@@ -98,10 +123,12 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
   const server = await TestServer.start({ workers: false, config: { REDIS_PREFIX: `crm-bench-${runId}`, CAMPAIGN_BATCH_SIZE: 1000 } });
   const peer = thread<{ type: string; path?: string }>(new URL('./peer.ts', import.meta.url));
   const load = thread<LoadCommand>(new URL('./load.ts', import.meta.url));
+  const smtp = thread<{ type: string; domain?: string }>(new URL('./smtp-peer.ts', import.meta.url));
+  let dovecot: Dovecot | null = null;
   let child: ChildProcess | null = null;
   process.once('SIGTERM', () => {
     child?.kill('SIGKILL');
-    void Promise.all([peer.terminate(), load.terminate()]).then(() => server.close()).finally(() => process.exit(2));
+    void Promise.all([peer.terminate(), load.terminate(), smtp.terminate(), dovecot?.stop()]).then(() => server.close()).finally(() => process.exit(2));
   });
   try {
     const url = await server.listen();
@@ -188,6 +215,34 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
     const steadyRate = (peerStats.count - 1) / steadySeconds;
     const rateLimit = { configured: sizes.rate, sent: peerStats.count, seconds: steadySeconds, rate: steadyRate, utilisation: steadyRate / sizes.rate, throttled: peerStats.throttled };
 
+    // 5. Email: a campaign to a local SMTP server, then raw nodemailer to the same server.
+    log(`email campaign of ${sizes.emails} to the SMTP sink`);
+    dovecot = await Dovecot.start();
+    const smtpPort = await smtp.run<number>({ type: 'start' });
+    const emailInbox = await api('POST', '/inboxes', {
+      kind: 'email', name: 'bench email',
+      settings: { address: MAILBOX.address, imap: dovecot.imapSettings(), smtp: { host: '127.0.0.1', port: smtpPort, secure: false, maxConnections: EMAIL_CONNECTIONS }, rateLimits: { perAccount: { max: 100_000, perMs: 1000 } } },
+      credentials: { imapPassword: MAILBOX.password },
+    });
+    if (!emailInbox.id) throw new Error(`creating the email inbox failed: ${JSON.stringify(emailInbox)}`);
+    await insertCards(em, emailInbox.id, sizes.emails, 'email', 'campaign.test');
+    const emailTemplate = await api('POST', '/templates', { name: 'bench email', bodies: { email: { subject: 'Spring sale', html: '<p>Hello {{ contact.name }}, our spring sale starts today.</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' } } });
+    const emailSegment = await api('POST', '/segments', { name: 'email', filter: { tagsAll: ['email'] } });
+    const emailCampaign = await api('POST', '/campaigns', { name: 'email', templateId: emailTemplate.id, segmentId: emailSegment.id, channels: [emailInbox.id] });
+    await api('POST', `/campaigns/${emailCampaign.id}/start`);
+    const emailStart = performance.now();
+    let emailDone = 0;
+    while (emailDone < sizes.emails && performance.now() - emailStart < sizes.emailMs) {
+      await sleep(200);
+      emailDone = await count(em, emailCampaign.id, ['sent', 'failed', 'unknown', 'skipped']);
+    }
+    const sink = await smtp.run<{ count: number; first: number; last: number }>({ type: 'stats', domain: 'campaign.test' });
+    const emailSeconds = sink.count > 1 ? (sink.last - sink.first) / 1000 : (performance.now() - emailStart) / 1000;
+    const email = { sent: sink.count, seconds: emailSeconds, rate: sink.count / emailSeconds, failed: await count(em, emailCampaign.id, ['failed', 'unknown']) };
+    if (emailDone < sizes.emails) await api('POST', `/campaigns/${emailCampaign.id}/cancel`);
+    log('raw nodemailer');
+    const rawEmail = await rawNodemailer(smtpPort, sizes.emails, sizes.sendConcurrency);
+
     await load.run({ type: 'close' });
     return {
       dialect,
@@ -198,6 +253,8 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
       rateLimit,
       latencyIdle,
       latencyLoaded,
+      email,
+      rawEmail,
     };
   } finally {
     if (child && child.exitCode === null) {
@@ -209,7 +266,9 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
     }
     await load.terminate();
     await peer.terminate();
+    await smtp.terminate();
     await server.close();
+    await dovecot?.stop();
   }
 }
 

@@ -30,8 +30,8 @@ const sizes: Sizes = quick
   ? { warmup: 300, warmupMs: 2000, ingest: 2000, ingestMs: 9000, latencyMs: 3000, rawRows: 100_000, rawMs: 1500, hammer: 50_000, hammerMs: 1500, hammerWarmMs: 500, concurrency: 32 }
   : { warmup: 1000, warmupMs: 10_000, ingest: 20_000, ingestMs: 60_000, latencyMs: 20_000, rawRows: 1_000_000, rawMs: 8000, hammer: 500_000, hammerMs: 8000, hammerWarmMs: 2000, concurrency: 32 };
 const campaignSizes: CampaignSizes = quick
-  ? { recipients: 10_000, rawJobs: 10_000, rate: 50, rateSeconds: 6, latencyMs: 4000, latencyRate: 50, sendConcurrency: 32, sendMs: 15_000 }
-  : { recipients: 100_000, rawJobs: 100_000, rate: 200, rateSeconds: 15, latencyMs: 20_000, latencyRate: 50, sendConcurrency: 32, sendMs: 180_000 };
+  ? { recipients: 10_000, rawJobs: 10_000, rate: 50, rateSeconds: 6, latencyMs: 4000, latencyRate: 50, sendConcurrency: 32, sendMs: 15_000, emails: 3000, emailMs: 15_000 }
+  : { recipients: 100_000, rawJobs: 100_000, rate: 200, rateSeconds: 15, latencyMs: 20_000, latencyRate: 50, sendConcurrency: 32, sendMs: 180_000, emails: 30_000, emailMs: 120_000 };
 /** A child that overruns gets SIGTERM (it drops its database and exits), then SIGKILL, so the whole run stays bounded. */
 const CHILD_LIMIT_MS = quick ? 26_000 : 240_000;
 const CAMPAIGN_LIMIT_MS = quick ? 150_000 : 900_000;
@@ -102,8 +102,7 @@ function campaignFigures(r: CampaignResult): { lines: string[]; json: Figure[] }
     `${pad(d)} campaign send ${round(r.send.rate)} msg/s (API channel → local HTTP peer, worker process, concurrency ${campaignSizes.sendConcurrency}; ${r.send.sent} sent in ${r.send.seconds.toFixed(1)} s, ${r.send.failed} failed)   raw BullMQ no-op ${round(r.rawNoop.rate)} jobs/s   ratio ${sendRatio.toFixed(2)}`,
     `${pad(d)} campaign rate limit ${r.rateLimit.configured}/s: ${r.rateLimit.rate.toFixed(1)} msg/s steady, utilisation ${r.rateLimit.utilisation.toFixed(2)}, throttled ${r.rateLimit.throttled}   (target ≥ ${TARGET_UTILISATION}, 0 throttled: ${utilisationMet ? 'met' : 'NOT met'})`,
     `${pad(d)} inbound p95 idle ${r.latencyIdle.p95.toFixed(1)} ms   while a campaign sends ${r.latencyLoaded.p95.toFixed(1)} ms   ratio ${p95Ratio.toFixed(2)}   (target ≤ ${TARGET_LOADED_P95_RATIO}: ${p95Ratio <= TARGET_LOADED_P95_RATIO && r.latencyLoaded.errors === 0 ? 'met' : 'NOT met'}; ${r.latencyLoaded.done}/${r.latencyLoaded.sent} received at ${campaignSizes.latencyRate} msg/s)`,
-    // Filled in by the lead once the email and SMS adapters land (see bench/RESULTS.md, "Campaigns").
-    `${pad(d)} campaign email via SMTP sink: not measured yet (target ≥ ${TARGET_EMAILS_PER_S}/s; needs the email adapter)   SMS via SMPP: not measured yet (needs the SMS adapter)`,
+    `${pad(d)} campaign email ${round(r.email.rate)} emails/s (email channel → local SMTP server, worker process; ${r.email.sent} received in ${r.email.seconds.toFixed(1)} s, ${r.email.failed} failed)   raw nodemailer ${round(r.rawEmail.rate)} emails/s   ratio ${(r.email.rate / r.rawEmail.rate).toFixed(2)}   (target ≥ ${TARGET_EMAILS_PER_S}/s: ${r.email.rate >= TARGET_EMAILS_PER_S ? 'met' : 'NOT met'})`,
   ];
   const json: Figure[] = [
     { name: `${d} campaign enqueue`, value: round(r.enqueue.rate, 1), unit: 'recipients/s', raw: 'raw addBulk', rawValue: round(r.rawAddBulk.rate, 1), ratio: round(enqueueRatio, 3) },
@@ -111,6 +110,7 @@ function campaignFigures(r: CampaignResult): { lines: string[]; json: Figure[] }
     { name: `${d} campaign rate-limit utilisation`, value: round(r.rateLimit.rate, 1), unit: 'msg/s', raw: 'configured', rawValue: r.rateLimit.configured, ratio: round(r.rateLimit.utilisation, 3) },
     { name: `${d} campaign throttled`, value: r.rateLimit.throttled, unit: '429s', raw: null, rawValue: null, ratio: null },
     { name: `${d} inbound p95 during campaign`, value: round(r.latencyLoaded.p95, 2), unit: 'ms', raw: 'idle', rawValue: round(r.latencyIdle.p95, 2), ratio: round(p95Ratio, 3) },
+    { name: `${d} campaign email`, value: round(r.email.rate, 1), unit: 'emails/s', raw: 'raw nodemailer', rawValue: round(r.rawEmail.rate, 1), ratio: round(r.email.rate / r.rawEmail.rate, 3) },
   ];
   return { lines, json };
 }

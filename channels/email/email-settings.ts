@@ -28,6 +28,8 @@ const EmailSettingsSchema = Type.Object({
     secure: Type.Boolean(),
     /** Default: the IMAP user. */
     user: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+    /** SMTP connections kept open for sending (default 3): more send campaigns faster, if the server allows them. */
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
   }),
   /** Also keep a copy of every reply in the mailbox's Sent folder (IMAP APPEND); not needed for Gmail, which does it itself. */
   appendToSent: Type.Optional(Type.Boolean()),
@@ -39,7 +41,7 @@ export interface EmailSettings {
   address: string;
   displayName: string;
   imap: { host: string; port: number; secure: boolean; user: string; password: string; folders: string[] };
-  smtp: { host: string; port: number; secure: boolean; user: string; password: string };
+  smtp: { host: string; port: number; secure: boolean; user: string; password: string; maxConnections: number };
   appendToSent: boolean;
 }
 
@@ -55,7 +57,7 @@ export function emailSettings(inbox: InboxConfig): EmailSettings {
     displayName: settings.displayName?.trim() || inbox.name,
     imap: { ...settings.imap, password: imapPassword!, folders: settings.imap.folders ?? ['INBOX'] },
     // The same mailbox usually signs in to both with one user and password.
-    smtp: { ...settings.smtp, user: settings.smtp.user ?? settings.imap.user, password: inbox.credentials.smtpPassword || imapPassword! },
+    smtp: { ...settings.smtp, user: settings.smtp.user ?? settings.imap.user, password: inbox.credentials.smtpPassword || imapPassword!, maxConnections: settings.smtp.maxConnections ?? 3 },
     appendToSent: settings.appendToSent ?? false,
   };
 }

@@ -85,7 +85,7 @@ export class SmtpSender {
 
   async send(to: ChannelAddress, message: OutboundMessage): Promise<{ messageId: string; raw: Buffer }> {
     const composed = await this.compose(to, message);
-    this.#pool ??= nodemailer.createTransport({ ...this.#transportOptions(), pool: true, maxConnections: 3 });
+    this.#pool ??= nodemailer.createTransport({ ...this.#transportOptions(), pool: true, maxConnections: this.#settings.smtp.maxConnections });
     try {
       await this.#pool.sendMail({ envelope: { from: this.#settings.address, to: [to.externalUserId] }, raw: composed.raw });
     } catch (error) {
