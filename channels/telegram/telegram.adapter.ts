@@ -148,9 +148,10 @@ export class TelegramAdapter implements ChannelAdapter {
 
   /** Asks Telegram who the bot is: a wrong token fails here, when the admin saves the inbox. */
   async verify(): Promise<{ displayName?: string; settings?: Record<string, unknown> }> {
+    const { api } = this.#ready();
     let me;
     try {
-      me = await this.#ready().api.getMe();
+      me = await api.getMe();
     } catch (error) {
       const failure = telegramError(error);
       if (failure.code === 'AUTH') throw new ChannelError('AUTH', 'Telegram did not accept this bot token (check it with @BotFather)', { cause: error });
