@@ -205,3 +205,63 @@ describe('deep links to a client card', { timeout: TEST_TIMEOUT_MS }, () => {
     expect((await server.app.inject({ url: `/api/v1/inboxes/${api.id}/contact-links/${card.id}`, headers: admin.headers })).statusCode).toBe(400);
   });
 });
+
+describe('files and typing', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('shows a photo a customer sends as a file operators can open, and sends an operator\'s photo back', async () => {
+    const { inbox, token } = await createInbox('webhook');
+    await eventually(async () => peer.webhooks.get(token));
+    const socket = await server.socket(admin);
+    const created = nextEvent(socket, 'message.created', (e) => e.inboxId === inbox!.id, 10_000);
+    const bytes = Buffer.from('\x89PNG fake image bytes', 'latin1');
+    const photo = peer.addFile(bytes, 'photos/file_9.jpg');
+    const chat = { id: 7070, type: 'private' as const, first_name: 'Pia' };
+    await peer.deliver(token, ({ messageId, date }) => ({ message: { message_id: messageId, date, chat, from: { id: 7070, is_bot: false, first_name: 'Pia' }, photo: [{ ...photo, width: 10, height: 10 }], caption: 'the dent' } as never }));
+
+    const { message } = await created;
+    expect(message).toMatchObject({ text: 'the dent', attachments: [expect.objectContaining({ name: 'photo.jpg', contentType: 'image/jpeg', size: bytes.length })] });
+    const download = await server.app.inject({ url: `/api/v1/attachments/${message.attachments[0].key}`, headers: admin.headers });
+    expect(download.statusCode).toBe(200);
+    expect(download.rawPayload).toEqual(bytes);
+
+    const file = await server.services.attachments.save(Buffer.from('replacement label'), { name: 'label.png', contentType: 'image/png' });
+    const response = await server.app.inject({ method: 'POST', url: `/api/v1/conversations/${message.conversationId}/messages`, headers: admin.headers, payload: { text: 'Print this label', attachments: [{ key: file.key }] } });
+    expect(response.statusCode).toBe(201);
+    const sent = await eventually(async () => peer.sentTo(token, 7070)[0]);
+    expect(sent).toMatchObject({ method: 'sendPhoto', caption: 'Print this label', file: { name: 'label.png', bytes: Buffer.from('replacement label') } });
+  });
+
+  it('shows "typing…" in Telegram while an operator types', async () => {
+    const { inbox, token } = await createInbox('polling');
+    const user = peer.user(token, { userId: 8080, chatId: 8080 });
+    const socket = await server.socket(admin);
+    const created = nextEvent(socket, 'message.created', (e) => e.inboxId === inbox!.id, 10_000);
+    await user.sendMessage(user.makeMessage('anyone there?'));
+    const { message } = await created;
+    socket.emit('typing', { conversationId: message.conversationId, typing: true });
+    await eventually(async () => peer.chatActions.find((a) => a.token === token && a.chatId === '8080' && a.action === 'typing'));
+  });
+});
+
+describe('a deep link opened by someone who wrote before', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('moves their Telegram account and conversation to the linked card', async () => {
+    const { inbox, token } = await createInbox('polling');
+    const user = peer.user(token, { userId: 9191, chatId: 9191, firstName: 'Early' });
+    const socket = await server.socket(admin);
+    const first = nextEvent(socket, 'message.created', (e) => e.inboxId === inbox!.id, 10_000);
+    await user.sendMessage(user.makeMessage('hello before any link'));
+    const { message } = await first;
+    const em = server.runtime.orm.em.fork();
+    const card = em.create(Contact, { name: 'Known From Email', customFields: {} });
+    await em.flush();
+    const { payload } = (await server.app.inject({ url: `/api/v1/inboxes/${inbox!.id}/contact-links/${card.id}`, headers: admin.headers })).json();
+
+    const second = nextEvent(socket, 'message.created', (e) => e.inboxId === inbox!.id, 10_000);
+    await user.sendMessage(user.makeCommand(`/start ${payload}`));
+    const after = await second;
+    expect(after.message.conversationId).toBe(message.conversationId);
+    const identity = await server.runtime.orm.em.fork().findOneOrFail(ContactIdentity, { kind: 'telegram', value: '9191' });
+    expect(identity.contact.id).toBe(card.id);
+    const conversation = await server.app.inject({ url: `/api/v1/conversations/${message.conversationId}`, headers: admin.headers });
+    expect(conversation.json().contactId).toBe(card.id);
+  });
+});
