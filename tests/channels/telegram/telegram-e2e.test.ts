@@ -191,6 +191,18 @@ describe('deep links to a client card', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(await storedTexts(inbox!.id)).toEqual([`/start ${card.id.toString(36)}_AAAAAAAAAAAAAAAAAAAAAA`]);
   });
 
+  it('does not move a card that already has a Telegram account to whoever opens its link', async () => {
+    const { inbox, token } = await createInbox('webhook');
+    await eventually(async () => peer.webhooks.get(token));
+    const created = await server.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: admin.headers, payload: { name: 'Connected', identities: [{ kind: 'telegram', value: '1111' }] } });
+    const cardId = created.json().id;
+    const { payload } = (await server.app.inject({ url: `/api/v1/inboxes/${inbox!.id}/contact-links/${cardId}`, headers: admin.headers })).json();
+    const stranger = peer.user(token, { userId: 2222, chatId: 2222 });
+    await stranger.sendMessage(stranger.makeCommand(`/start ${payload}`));
+    const identity = await eventually(async () => server.runtime.orm.em.fork().findOne(ContactIdentity, { kind: 'telegram', value: '2222' }));
+    expect(identity.contact.id).not.toBe(cardId);
+  });
+
   it('makes links only for operators who see the inbox, and only for Telegram inboxes', async () => {
     const { inbox } = await createInbox('webhook');
     const operator = await server.operator('operator');
