@@ -66,8 +66,9 @@ export async function pollUpdates(options: PollerOptions, signal: AbortSignal): 
       updates = await api.getUpdates({ offset, timeout: options.timeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] }, grammySignal(signal));
     } catch (error) {
       if (signal.aborted) break;
-      // 409: a webhook was set meanwhile, or another getUpdates runs with this token (another install?).
-      if (telegramError(error).message.includes('409')) webhookRemoved = false;
+      // 409: a webhook was set meanwhile (this inbox switched to webhook mode on another server, which this one hears
+      // of shortly, or another install uses the token), or another getUpdates runs with it. Deleting the webhook
+      // again here could undo that switch, so we only wait and say so.
       await failed(error);
       continue;
     }

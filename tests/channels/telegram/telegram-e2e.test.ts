@@ -83,6 +83,27 @@ describe.each(['webhook', 'polling'] as const)('a conversation over a bot receiv
   });
 });
 
+describe('switching how a bot receives', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('keeps receiving when an admin switches a bot from webhook to polling and back', async () => {
+    const { inbox, token } = await createInbox('webhook');
+    const inboxId = inbox!.id;
+    await eventually(async () => peer.webhooks.get(token));
+    const user = peer.user(token, { userId: 3131, chatId: 3131 });
+    const patch = (mode: string) => server.app.inject({ method: 'PATCH', url: `/api/v1/inboxes/${inboxId}`, headers: admin.headers, payload: { settings: { mode } } });
+
+    expect((await patch('polling')).statusCode).toBe(200);
+    await eventually(async () => !peer.webhooks.has(token));
+    await user.sendMessage(user.makeMessage('sent while polling'));
+    await eventually(async () => (await storedTexts(inboxId)).includes('sent while polling'));
+
+    expect((await patch('webhook')).statusCode).toBe(200);
+    await eventually(async () => peer.webhooks.has(token));
+    await user.sendMessage(user.makeMessage('sent by webhook again'));
+    await eventually(async () => (await storedTexts(inboxId)).includes('sent by webhook again'));
+    expect(await storedTexts(inboxId)).toEqual(['sent while polling', 'sent by webhook again']);
+  });
+});
+
 describe('the webhook endpoint', { timeout: TEST_TIMEOUT_MS }, () => {
   let inboxId: number;
   let secret: string;
