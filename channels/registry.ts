@@ -3,6 +3,8 @@ import type { ChannelAdapter, ChannelKind, CursorStore, InboxConfig } from './ch
 import { ApiAdapter } from './api/api.adapter.ts';
 import { EmailAdapter } from './email/email.adapter.ts';
 import type { EmailOptions } from './email/email-settings.ts';
+import { TelegramAdapter } from './telegram/telegram.adapter.ts';
+import type { TelegramOptions } from './telegram/telegram-settings.ts';
 import { TestAdapter } from './test/test.adapter.ts';
 
 /** What every adapter factory may use: no database, queues or sockets, only these. */
@@ -16,6 +18,8 @@ export interface AdapterContext {
   cursors: CursorStore;
   /** The email channel's limits and timings. */
   email: EmailOptions;
+  /** The Telegram channel's Bot API address and polling timeout (defaults: api.telegram.org, 25 s). */
+  telegram?: Partial<TelegramOptions>;
 }
 
 export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => ChannelAdapter;
@@ -25,6 +29,7 @@ export const ADAPTERS: Partial<Record<ChannelKind, AdapterFactory>> = {
   api: (inbox, context) => new ApiAdapter(inbox, { timeoutMs: context.callbackTimeoutMs }),
   test: (inbox) => new TestAdapter(inbox),
   email: (inbox, context) => new EmailAdapter(inbox, context),
+  telegram: (inbox, context) => new TelegramAdapter(inbox, context),
 };
 
 export const SUPPORTED_KINDS = Object.keys(ADAPTERS) as ChannelKind[];

@@ -17,6 +17,7 @@ import { attachmentsRoutes } from './http/routes/attachments.routes.ts';
 import { channelWebhookRoutes } from './http/routes/channel-webhook.routes.ts';
 import { authRoutes } from './http/routes/auth.routes.ts';
 import { cannedResponsesRoutes } from './http/routes/canned-responses.routes.ts';
+import { contactLinksRoutes } from './http/routes/contact-links.routes.ts';
 import { contactsRoutes } from './http/routes/contacts.routes.ts';
 import { conversationsRoutes } from './http/routes/conversations.routes.ts';
 import { healthRoutes } from './http/routes/health.routes.ts';
@@ -77,7 +78,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   await app.register(healthRoutes, { services, redis, metrics });
   await app.register(
     async (api) => {
-      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes]) {
+      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes]) {
         await api.register(routes, { services });
       }
     },

@@ -63,6 +63,10 @@ const ConfigSchema = Type.Object({
   EMAIL_RECONNECT_MAX_MS: Type.Integer({ default: 5 * 60_000, minimum: 10 }),
   /** Timeout for connecting to an IMAP or SMTP server (DNS, TCP, TLS and greeting). */
   EMAIL_CONNECT_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  /** The Telegram Bot API's address: https://api.telegram.org, or a self-hosted Bot API server (https://github.com/tdlib/telegram-bot-api). */
+  TELEGRAM_API_ROOT: Type.String({ default: 'https://api.telegram.org' }),
+  /** How long one long poll of a polling Telegram inbox waits for updates (Telegram holds it up to this, in seconds). */
+  TELEGRAM_POLL_TIMEOUT_S: Type.Integer({ default: 25, minimum: 0, maximum: 50 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
 });
 

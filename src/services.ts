@@ -58,6 +58,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
         reconnectMaxMs: config.EMAIL_RECONNECT_MAX_MS,
         connectTimeoutMs: config.EMAIL_CONNECT_TIMEOUT_MS,
       },
+      telegram: { apiRoot: config.TELEGRAM_API_ROOT, pollTimeoutSeconds: config.TELEGRAM_POLL_TIMEOUT_S },
     },
     new RedisLeases(redis, config.REDIS_PREFIX),
     { leaseTtlMs: config.RECEIVER_LEASE_MS },

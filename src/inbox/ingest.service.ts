@@ -1,5 +1,6 @@
 import { DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import type { InboundEdit, NormalizedInbound, StatusEvent } from '../../channels/channel-adapter.ts';
+import { applyContactClaim } from '../contacts/contact-claim.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import { notFound } from '../errors.ts';
 import { Conversation, Inbox, Message, type MessageStatus } from '../store/entities/index.ts';
@@ -46,6 +47,8 @@ export class IngestService {
    * one (group commit): one message alone is stored at once, a burst costs a few statements per batch.
    */
   message(inbound: NormalizedInbound): Promise<IngestResult> {
+    // Step 0: a signed deep link (Telegram `/start <claim>`) ties the sender to an existing card before cards are looked up.
+    if (inbound.contactClaim) return applyContactClaim(this.#orm.em.fork(), inbound).then(() => this.message({ ...inbound, contactClaim: undefined }));
     // Step 1, before batching: a reply (email References) is moved into the conversation it answers.
     if (inbound.references?.length) return joinReferencedConversation(this.#orm.em.fork(), inbound).then((joined) => this.#enqueue(joined));
     return this.#enqueue(inbound);
