@@ -4,6 +4,7 @@ import { ApiAdapter } from './api/api.adapter.ts';
 import { EmailAdapter } from './email/email.adapter.ts';
 import type { EmailOptions } from './email/email-settings.ts';
 import { TestAdapter } from './test/test.adapter.ts';
+import { WhatsAppCloudAdapter } from './whatsapp-cloud/whatsapp-cloud.adapter.ts';
 
 /** What every adapter factory may use: no database, queues or sockets, only these. */
 export interface AdapterContext {
@@ -25,6 +26,7 @@ export const ADAPTERS: Partial<Record<ChannelKind, AdapterFactory>> = {
   api: (inbox, context) => new ApiAdapter(inbox, { timeoutMs: context.callbackTimeoutMs }),
   test: (inbox) => new TestAdapter(inbox),
   email: (inbox, context) => new EmailAdapter(inbox, context),
+  'whatsapp-cloud': (inbox, context) => new WhatsAppCloudAdapter(inbox, context),
 };
 
 export const SUPPORTED_KINDS = Object.keys(ADAPTERS) as ChannelKind[];

@@ -13,7 +13,7 @@ import { InboxChanges } from './inbox/inbox-changes.ts';
 import { InboxEvents } from './inbox/events.ts';
 import { InboxesService } from './inbox/inboxes.service.ts';
 import { IngestService } from './inbox/ingest.service.ts';
-import { ReplyService } from './inbox/reply.service.ts';
+import { ReplyService, replyWindowOf } from './inbox/reply.service.ts';
 import { CannedResponsesService } from './operators/canned-responses.service.ts';
 import { OperatorsService } from './operators/operators.service.ts';
 import { SessionsService } from './operators/sessions.service.ts';
@@ -97,7 +97,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
     inboxChanges,
     access,
     ingest,
-    replies: new ReplyService(orm, events, queues.sendMessage, attachments),
+    replies: new ReplyService(orm, events, queues.sendMessage, attachments, replyWindowOf(channels)),
     conversations: new ConversationService(orm, events),
     contacts,
     merge: new MergeService(orm, events, contacts),
