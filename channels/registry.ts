@@ -3,6 +3,8 @@ import type { ChannelAdapter, ChannelKind, CursorStore, InboxConfig } from './ch
 import { ApiAdapter } from './api/api.adapter.ts';
 import { EmailAdapter } from './email/email.adapter.ts';
 import type { EmailOptions } from './email/email-settings.ts';
+import { SmsAdapter } from './sms/sms.adapter.ts';
+import type { SmppOptions } from './sms/smpp-connection.ts';
 import { TestAdapter } from './test/test.adapter.ts';
 import { WhatsAppCloudAdapter } from './whatsapp-cloud/whatsapp-cloud.adapter.ts';
 
@@ -17,6 +19,8 @@ export interface AdapterContext {
   cursors: CursorStore;
   /** The email channel's limits and timings. */
   email: EmailOptions;
+  /** SMPP keep-alive, timeouts and reconnect backoff (defaults in sms.adapter.ts). */
+  sms?: SmppOptions;
 }
 
 export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => ChannelAdapter;
@@ -27,6 +31,7 @@ export const ADAPTERS: Partial<Record<ChannelKind, AdapterFactory>> = {
   test: (inbox) => new TestAdapter(inbox),
   email: (inbox, context) => new EmailAdapter(inbox, context),
   'whatsapp-cloud': (inbox, context) => new WhatsAppCloudAdapter(inbox, context),
+  sms: (inbox, context) => new SmsAdapter(inbox, context),
 };
 
 export const SUPPORTED_KINDS = Object.keys(ADAPTERS) as ChannelKind[];

@@ -62,6 +62,11 @@ const ConfigSchema = Type.Object({
   EMAIL_RECONNECT_MAX_MS: Type.Integer({ default: 5 * 60_000, minimum: 10 }),
   /** Timeout for connecting to an IMAP or SMTP server (DNS, TCP, TLS and greeting). */
   EMAIL_CONNECT_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  /** SMS over SMPP: enquire_link keep-alive period, how long a bind or submit_sm waits for its answer, reconnect backoff (doubling from min to max). */
+  SMS_ENQUIRE_LINK_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  SMS_REQUEST_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  SMS_RECONNECT_MIN_MS: Type.Integer({ default: 1000, minimum: 10 }),
+  SMS_RECONNECT_MAX_MS: Type.Integer({ default: 5 * 60_000, minimum: 10 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
 });
 

@@ -58,6 +58,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
         reconnectMaxMs: config.EMAIL_RECONNECT_MAX_MS,
         connectTimeoutMs: config.EMAIL_CONNECT_TIMEOUT_MS,
       },
+      sms: { enquireLinkMs: config.SMS_ENQUIRE_LINK_MS, requestTimeoutMs: config.SMS_REQUEST_TIMEOUT_MS, reconnectMinMs: config.SMS_RECONNECT_MIN_MS, reconnectMaxMs: config.SMS_RECONNECT_MAX_MS },
     },
     new RedisLeases(redis, config.REDIS_PREFIX),
     { leaseTtlMs: config.RECEIVER_LEASE_MS },
