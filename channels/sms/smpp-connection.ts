@@ -13,7 +13,7 @@ export interface SmppOptions {
 }
 
 /** Bind failures that retrying does not fix (SMPP 3.4 §5.1.3): the admin has to. */
-const AUTH_FAILURES = new Set([0x0d, 0x0e, 0x0f, 0x05]);
+const AUTH_FAILURES = new Set([0x0d, 0x0e, 0x0f]);
 
 /**
  * One SMPP bind kept alive: connect, bind (transceiver to receive and send; transmitter to only send, so the SMS
@@ -28,7 +28,7 @@ export class SmppConnection {
   readonly #onState: (status: ChannelStatus, detail?: string) => void;
   #session: Session | null = null;
   #bound = false;
-  #waiters: (() => void)[] = [];
+  #waiters: { wake: () => void; fail: (error: ChannelError) => void }[] = [];
   #lastError = '';
 
   constructor(settings: SmppSettings, mode: 'transceiver' | 'transmitter', options: SmppOptions, handlers: { onPdu?: (pdu: Pdu, session: Session) => void; onState?: (status: ChannelStatus, detail?: string) => void } = {}) {
@@ -47,6 +47,8 @@ export class SmppConnection {
       const outcome = await this.#once(signal);
       if (signal.aborted) break;
       if (outcome.bound) delay = this.#options.reconnectMinMs;
+      // Wrong credentials will not fix themselves: whoever waits to send hears it now, not at their timeout.
+      if (outcome.auth) for (const waiter of this.#waiters.splice(0)) waiter.fail(new ChannelError('AUTH', outcome.reason));
       const wait = outcome.auth ? this.#options.reconnectMaxMs : delay;
       this.#onState(outcome.auth ? 'error' : 'disconnected', `${outcome.reason}; reconnecting in ${Math.round(wait / 1000)} s`);
       await sleep(wait, signal);
@@ -94,7 +96,7 @@ export class SmppConnection {
           this.#session = session;
           this.#bound = true;
           this.#onState('connected');
-          for (const wake of this.#waiters.splice(0)) wake();
+          for (const waiter of this.#waiters.splice(0)) waiter.wake();
         });
       });
       session.on('enquire_link', (pdu: Pdu) => session.send(pdu.response()));
@@ -127,15 +129,21 @@ export class SmppConnection {
   async #ready(): Promise<Session> {
     if (this.#bound && this.#session) return this.#session;
     await new Promise<void>((resolve, reject) => {
+      const waiter = {
+        wake: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (error: ChannelError) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
       const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== wake);
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
         reject(new ChannelError('TEMPORARY', `Not bound to the SMS centre${this.#lastError ? ` (${this.#lastError})` : ''}`));
       }, this.#options.requestTimeoutMs);
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.#waiters.push(wake);
+      this.#waiters.push(waiter);
     });
     return this.#session!;
   }

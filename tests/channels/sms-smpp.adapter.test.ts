@@ -137,13 +137,15 @@ describe('SMS over SMPP', () => {
     expect(smsc.texts()).toEqual(['still sending']);
   });
 
-  it('says clearly when the SMS centre refuses the password, and a send then fails as retryable', async () => {
-    adapter = new SmsAdapter(inbox(smsc, { password: 'wrong' }), testAdapterContext({ sms: { ...FAST, requestTimeoutMs: 500 } }));
+  it('says clearly when the SMS centre refuses the password, and a send fails for good at once instead of waiting', async () => {
+    adapter = new SmsAdapter(inbox(smsc, { password: 'wrong' }), testAdapterContext({ sms: { ...FAST, requestTimeoutMs: 5000 } }));
     await adapter.start(sink, abort.signal);
-    const error = await eventually(async () => states.find((s) => s.status === 'error'), 5000);
-    expect(error.detail).toMatch(/refused the bind.*system id and password/);
+    const started = Date.now();
     const failed = (await adapter.send(address, reply(7, 'x')).catch((e: unknown) => e)) as ChannelError;
-    expect([failed.code, failed.retryable]).toEqual(['TEMPORARY', true]);
+    expect([failed.code, failed.retryable]).toEqual(['AUTH', false]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const error = await eventually(async () => states.find((s) => s.status === 'error'), 5000);
+    expect(error.detail).toMatch(/refused the bind \(status 0xe: check system id and password\)/);
     expect(await adapter.testConnection()).toEqual([{ name: 'smpp', ok: false, message: expect.stringMatching(/refused the bind/) }]);
   });
 

@@ -36,7 +36,7 @@ export async function fakeSmsc(credentials = { systemId: 'crm', password: 'secre
       session.on(mode, (pdu: Pdu) => {
         binds.push(mode);
         if (pdu.system_id !== credentials.systemId || pdu.password !== credentials.password) {
-          session.send(pdu.response({ command_status: smpp.ESME_RBINDFAIL }));
+          session.send(pdu.response({ command_status: pdu.system_id !== credentials.systemId ? smpp.ESME_RINVSYSID : smpp.ESME_RINVPASWD }));
           return;
         }
         session.send(pdu.response({ system_id: 'fake-smsc' }));
