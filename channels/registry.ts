@@ -7,6 +7,7 @@ import { SmsAdapter } from './sms/sms.adapter.ts';
 import type { SmppOptions } from './sms/smpp-connection.ts';
 import { TestAdapter } from './test/test.adapter.ts';
 import { WhatsAppCloudAdapter } from './whatsapp-cloud/whatsapp-cloud.adapter.ts';
+import { WhatsAppWebAdapter, type WhatsAppWebOptions } from './whatsapp/whatsapp.adapter.ts';
 
 /** What every adapter factory may use: no database, queues or sockets, only these. */
 export interface AdapterContext {
@@ -21,6 +22,8 @@ export interface AdapterContext {
   email: EmailOptions;
   /** SMPP keep-alive, timeouts and reconnect backoff (defaults in sms.adapter.ts). */
   sms?: SmppOptions;
+  /** WhatsApp Web: Chromium, session folder, send rates, reconnect backoff (defaults in whatsapp.adapter.ts). */
+  whatsappWeb?: Partial<WhatsAppWebOptions>;
 }
 
 export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => ChannelAdapter;
@@ -32,6 +35,7 @@ export const ADAPTERS: Partial<Record<ChannelKind, AdapterFactory>> = {
   email: (inbox, context) => new EmailAdapter(inbox, context),
   'whatsapp-cloud': (inbox, context) => new WhatsAppCloudAdapter(inbox, context),
   sms: (inbox, context) => new SmsAdapter(inbox, context),
+  whatsapp: (inbox, context) => new WhatsAppWebAdapter(inbox, context),
 };
 
 export const SUPPORTED_KINDS = Object.keys(ADAPTERS) as ChannelKind[];

@@ -118,6 +118,15 @@ describe('a WhatsApp Cloud inbox', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(failed.failureReason).toMatch(/approved template/);
   });
 
+  it('lists templates to marketers (for campaigns) and to operators of the inbox, not to anyone else', async () => {
+    const url = `/api/v1/inboxes/${inboxId}/whatsapp-templates`;
+    expect((await server.app.inject({ method: 'GET', url })).statusCode).toBe(401);
+    const outsider = await server.operator('operator');
+    expect((await server.app.inject({ method: 'GET', url, headers: outsider.headers })).statusCode).toBe(404);
+    const marketer = await server.operator('marketer');
+    expect((await server.app.inject({ method: 'GET', url, headers: marketer.headers })).statusCode).toBe(200);
+  });
+
   it('tells a non-WhatsApp inbox it has no templates', async () => {
     const api = await server.inbox('api', { settings: { callbackUrl: 'http://127.0.0.1:1/x' } });
     const response = await server.app.inject({ method: 'GET', url: `/api/v1/inboxes/${api.id}/whatsapp-templates`, headers: admin.headers });
