@@ -75,7 +75,7 @@ describe('WhatsApp Web', () => {
     expect(latest().options).toEqual({ clientId: 'inbox-21', dataPath: '/srv/crm-data/whatsapp-sessions', chromePath: '/usr/bin/chromium' });
     const qr = await eventually(async () => states.find((s) => s.status === 'qr'), 3000);
     expect(qr.detail).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/=]{200,}$/);
-    expect((await adapter.send(address, reply(1, 'too early')).catch((e: ChannelError) => e)).code).toBe('TEMPORARY');
+    expect(((await adapter.send(address, reply(1, 'too early')).catch((e: unknown) => e)) as ChannelError).code).toBe('TEMPORARY');
     latest().emit('authenticated');
     latest().emit('ready');
     expect(stateNames()).toEqual(['starting', 'qr', 'authenticated', 'ready']);
