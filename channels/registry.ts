@@ -5,7 +5,11 @@ import { EmailAdapter } from './email/email.adapter.ts';
 import type { EmailOptions } from './email/email-settings.ts';
 import { TelegramAdapter } from './telegram/telegram.adapter.ts';
 import type { TelegramOptions } from './telegram/telegram-settings.ts';
+import { SmsAdapter } from './sms/sms.adapter.ts';
+import type { SmppOptions } from './sms/smpp-connection.ts';
 import { TestAdapter } from './test/test.adapter.ts';
+import { WhatsAppCloudAdapter } from './whatsapp-cloud/whatsapp-cloud.adapter.ts';
+import { WhatsAppWebAdapter, type WhatsAppWebOptions } from './whatsapp/whatsapp.adapter.ts';
 
 /** What every adapter factory may use: no database, queues or sockets, only these. */
 export interface AdapterContext {
@@ -20,6 +24,10 @@ export interface AdapterContext {
   email: EmailOptions;
   /** The Telegram channel's Bot API address and polling timeout (defaults: api.telegram.org, 25 s). */
   telegram?: Partial<TelegramOptions>;
+  /** SMPP keep-alive, timeouts and reconnect backoff (defaults in sms.adapter.ts). */
+  sms?: SmppOptions;
+  /** WhatsApp Web: Chromium, session folder, send rates, reconnect backoff (defaults in whatsapp.adapter.ts). */
+  whatsappWeb?: Partial<WhatsAppWebOptions>;
 }
 
 export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => ChannelAdapter;
@@ -30,6 +38,9 @@ export const ADAPTERS: Partial<Record<ChannelKind, AdapterFactory>> = {
   test: (inbox) => new TestAdapter(inbox),
   email: (inbox, context) => new EmailAdapter(inbox, context),
   telegram: (inbox, context) => new TelegramAdapter(inbox, context),
+  'whatsapp-cloud': (inbox, context) => new WhatsAppCloudAdapter(inbox, context),
+  sms: (inbox, context) => new SmsAdapter(inbox, context),
+  whatsapp: (inbox, context) => new WhatsAppWebAdapter(inbox, context),
 };
 
 export const SUPPORTED_KINDS = Object.keys(ADAPTERS) as ChannelKind[];

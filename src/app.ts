@@ -30,6 +30,7 @@ import { segmentsRoutes } from './http/routes/segments.routes.ts';
 import { templatesRoutes } from './http/routes/templates.routes.ts';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
 import { validatorCompiler } from './http/validation.ts';
+import { whatsappRoutes } from './http/routes/whatsapp.routes.ts';
 import type { Services } from './services.ts';
 
 export interface AppDeps {
@@ -78,7 +79,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   await app.register(healthRoutes, { services, redis, metrics });
   await app.register(
     async (api) => {
-      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes]) {
+      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes, whatsappRoutes]) {
         await api.register(routes, { services });
       }
     },

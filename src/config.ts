@@ -67,6 +67,19 @@ const ConfigSchema = Type.Object({
   TELEGRAM_API_ROOT: Type.String({ default: 'https://api.telegram.org' }),
   /** How long one long poll of a polling Telegram inbox waits for updates (Telegram holds it up to this, in seconds). */
   TELEGRAM_POLL_TIMEOUT_S: Type.Integer({ default: 25, minimum: 0, maximum: 50 }),
+  /** SMS over SMPP: enquire_link keep-alive period, how long a bind or submit_sm waits for its answer, reconnect backoff (doubling from min to max). */
+  SMS_ENQUIRE_LINK_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  SMS_REQUEST_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  SMS_RECONNECT_MIN_MS: Type.Integer({ default: 1000, minimum: 10 }),
+  SMS_RECONNECT_MAX_MS: Type.Integer({ default: 5 * 60_000, minimum: 10 }),
+  /** WhatsApp Web (whatsapp-web.js): the Chromium it drives (puppeteer never downloads one); sessions live under DATA_DIR. */
+  CHROME_PATH: Type.String({ default: '/usr/bin/chromium' }),
+  /** Sends per minute per linked number and per chat: kept low on purpose, fast unofficial clients get numbers banned. */
+  WHATSAPP_WEB_SENDS_PER_MINUTE: Type.Integer({ default: 20, minimum: 1 }),
+  WHATSAPP_WEB_SENDS_PER_CHAT_PER_MINUTE: Type.Integer({ default: 6, minimum: 1 }),
+  /** Restarting a disconnected WhatsApp Web client waits this long, doubling up to the max. */
+  WHATSAPP_WEB_RECONNECT_MIN_MS: Type.Integer({ default: 5000, minimum: 10 }),
+  WHATSAPP_WEB_RECONNECT_MAX_MS: Type.Integer({ default: 5 * 60_000, minimum: 10 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
 });
 

@@ -13,7 +13,7 @@ import { InboxChanges } from './inbox/inbox-changes.ts';
 import { InboxEvents } from './inbox/events.ts';
 import { InboxesService } from './inbox/inboxes.service.ts';
 import { IngestService } from './inbox/ingest.service.ts';
-import { ReplyService } from './inbox/reply.service.ts';
+import { ReplyService, replyWindowOf } from './inbox/reply.service.ts';
 import { CannedResponsesService } from './operators/canned-responses.service.ts';
 import { OperatorsService } from './operators/operators.service.ts';
 import { SessionsService } from './operators/sessions.service.ts';
@@ -59,6 +59,15 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
         connectTimeoutMs: config.EMAIL_CONNECT_TIMEOUT_MS,
       },
       telegram: { apiRoot: config.TELEGRAM_API_ROOT, pollTimeoutSeconds: config.TELEGRAM_POLL_TIMEOUT_S },
+      whatsappWeb: {
+        dataDir: config.DATA_DIR,
+        chromePath: config.CHROME_PATH,
+        sendsPerMinute: config.WHATSAPP_WEB_SENDS_PER_MINUTE,
+        sendsPerChatPerMinute: config.WHATSAPP_WEB_SENDS_PER_CHAT_PER_MINUTE,
+        reconnectMinMs: config.WHATSAPP_WEB_RECONNECT_MIN_MS,
+        reconnectMaxMs: config.WHATSAPP_WEB_RECONNECT_MAX_MS,
+      },
+      sms: { enquireLinkMs: config.SMS_ENQUIRE_LINK_MS, requestTimeoutMs: config.SMS_REQUEST_TIMEOUT_MS, reconnectMinMs: config.SMS_RECONNECT_MIN_MS, reconnectMaxMs: config.SMS_RECONNECT_MAX_MS },
     },
     new RedisLeases(redis, config.REDIS_PREFIX),
     { leaseTtlMs: config.RECEIVER_LEASE_MS },
@@ -98,7 +107,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
     inboxChanges,
     access,
     ingest,
-    replies: new ReplyService(orm, events, queues.sendMessage, attachments),
+    replies: new ReplyService(orm, events, queues.sendMessage, attachments, replyWindowOf(channels)),
     conversations: new ConversationService(orm, events),
     contacts,
     merge: new MergeService(orm, events, contacts),

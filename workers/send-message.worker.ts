@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ChannelCapabilities } from '../channels/channel-adapter.ts';
+import type { ChannelCapabilities, OutboundMessage } from '../channels/channel-adapter.ts';
 import { ChannelError } from '../channels/channel-error.ts';
 import type { ChannelManager } from '../channels/channel-manager.ts';
 import { messageDto } from '../src/inbox/dto.ts';
@@ -79,7 +79,7 @@ export function sendMessageProcessor(deps: SendDeps) {
       const thread = adapter.capabilities.threadsByReference ? await outboundThread(em, conversation.id, message.id) : undefined;
       const { externalId } = await adapter.send(
         { inboxId: inbox.id, externalThreadId: conversation.externalThreadId, externalUserId: conversation.externalUserId },
-        { id: message.id, conversationId: conversation.id, text: message.text ?? undefined, html: message.html ?? undefined, attachments: message.attachments, replyToExternalId: message.replyToExternalId ?? undefined, ...thread },
+        { id: message.id, conversationId: conversation.id, text: message.text ?? undefined, html: message.html ?? undefined, attachments: message.attachments, replyToExternalId: message.replyToExternalId ?? undefined, whatsappTemplate: (message.meta as Pick<OutboundMessage, 'whatsappTemplate'> | null)?.whatsappTemplate, ...thread },
       );
       await settle(deps, message.id, 'sent', undefined, { externalId, sentAt: new Date() });
       return 'sent';

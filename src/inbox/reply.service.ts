@@ -1,12 +1,14 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { ChannelManager } from '../../channels/channel-manager.ts';
 import type { Queue } from 'bullmq';
 import { sendJobId, type SendMessageJob } from '../../workers/queues.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import type { AttachmentStore } from '../store/attachment-store.ts';
-import { CannedResponse, Message, type Attachment } from '../store/entities/index.ts';
+import { CannedResponse, Inbox, Message, type Attachment } from '../store/entities/index.ts';
 import { conversationFor, type Actor } from './access.ts';
 import { conversationWithLabels, messageDto, type MessageDto } from './dto.ts';
 import type { InboxEvents } from './events.ts';
+import { inboxConfig } from './inboxes.service.ts';
 
 export interface ReplyInput {
   text?: string;
@@ -16,7 +18,21 @@ export interface ReplyInput {
   replyToMessageId?: number;
   /** Files uploaded first with `POST /attachments`. */
   attachments?: { key: string }[];
+  /** WhatsApp Cloud: send this approved template (the only thing allowed once the 24-hour window has closed). */
+  whatsappTemplate?: { name: string; language: string; parameters: string[] };
 }
+
+/** How long after the customer's last message a channel allows free-form replies (WhatsApp: 24 h), by inbox. */
+export type ReplyWindowOf = (inbox: Inbox) => number | undefined;
+
+/** Reads the window from the inbox's adapter capabilities; an inbox without an adapter has none. */
+export const replyWindowOf = (channels: Pick<ChannelManager, 'adapterFor'>): ReplyWindowOf => (inbox) => {
+  try {
+    return channels.adapterFor(inboxConfig(inbox)).capabilities.replyWindowHours;
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * An operator's reply or private note. The reply is stored as `queued` and its id handed to the
@@ -27,12 +43,14 @@ export class ReplyService {
   readonly #events: InboxEvents;
   readonly #queue: Queue<SendMessageJob>;
   readonly #files: AttachmentStore;
+  readonly #replyWindowOf: ReplyWindowOf;
 
-  constructor(orm: MikroORM, events: InboxEvents, queue: Queue<SendMessageJob>, files: AttachmentStore) {
+  constructor(orm: MikroORM, events: InboxEvents, queue: Queue<SendMessageJob>, files: AttachmentStore, replyWindowOf: ReplyWindowOf = () => undefined) {
     this.#orm = orm;
     this.#events = events;
     this.#queue = queue;
     this.#files = files;
+    this.#replyWindowOf = replyWindowOf;
   }
 
   async reply(actor: Actor, conversationId: number, input: ReplyInput): Promise<MessageDto> {
@@ -45,7 +63,11 @@ export class ReplyService {
         if (!canned) throw notFound('Canned response');
         text = text ? `${text}\n${canned.content}` : canned.content;
       }
+      const template = input.whatsappTemplate;
+      if (template && input.private) throw badRequest('A private note cannot be a WhatsApp template');
+      if (template && !text?.trim()) text = `[template ${template.name}] ${template.parameters.join(' · ')}`.trim();
       if (!text?.trim() && !input.html?.trim() && attachments.length === 0) throw badRequest('A reply needs text or a file');
+      if (!input.private) await this.#checkReplyWindow(em, conversation.inbox.id, conversation.id, !!template);
       let replyToExternalId: string | null = null;
       if (input.replyToMessageId !== undefined) {
         const original = await em.findOne(Message, { id: input.replyToMessageId, conversation });
@@ -65,6 +87,7 @@ export class ReplyService {
         private: isNote,
         status: isNote ? 'note' : 'queued',
         replyToExternalId,
+        meta: template ? { whatsappTemplate: template } : null,
       });
       if (!isNote) {
         conversation.lastActivityAt = new Date();
@@ -78,6 +101,20 @@ export class ReplyService {
     });
     if (!message.private) await this.enqueue(message.id);
     return message;
+  }
+
+  /**
+   * Outside the channel's reply window (WhatsApp: 24 hours since the customer last wrote) only templates may go out:
+   * refused here, before anything is stored, rather than failing at the channel later.
+   */
+  async #checkReplyWindow(em: EntityManager, inboxId: number, conversationId: number, template: boolean): Promise<void> {
+    const inbox = await em.findOneOrFail(Inbox, inboxId);
+    if (template && inbox.kind !== 'whatsapp-cloud') throw badRequest('Only WhatsApp Cloud inboxes send templates');
+    const hours = this.#replyWindowOf(inbox);
+    if (!hours || template) return;
+    const last = await em.findOne(Message, { conversation: conversationId, direction: 'in' }, { fields: ['createdAt'], orderBy: { id: 'desc' } });
+    if (last && Date.now() - last.createdAt.getTime() < hours * 3_600_000) return;
+    throw new AppError('REPLY_WINDOW_CLOSED', `The customer last wrote more than ${hours} hours ago, so this channel only accepts an approved template now: choose one (GET /api/v1/inboxes/${inboxId}/whatsapp-templates) and send it as whatsappTemplate`);
   }
 
   /** The stored files a reply refers to, with their names and types; an unknown key is a 400 before anything is written. */

@@ -70,6 +70,7 @@ export async function conversationsRoutes(app: FastifyInstance, { services }: { 
         cannedResponseId: Type.Optional(Type.Integer({ minimum: 1 })),
         replyToMessageId: Type.Optional(Type.Integer({ minimum: 1 })),
         attachments: Type.Optional(Type.Array(Strict({ key: Type.String({ maxLength: 64 }) }), { maxItems: 10, description: 'Files uploaded with POST /attachments' })),
+        whatsappTemplate: Type.Optional(Strict({ name: Type.String({ minLength: 1, maxLength: 512 }), language: Type.String({ minLength: 2, maxLength: 15 }), parameters: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20 }) }, { description: 'WhatsApp Cloud: an approved template (required once the 24-hour window has closed)' })),
       }),
     },
     config: inboxStaff,
