@@ -20,7 +20,9 @@ import { thread } from './thread.ts';
  * 3. rate limit: a campaign through an inbox limited to `rate`/s, against a peer that enforces that rate (429s counted);
  * 4. inbound-to-operator p95 while the campaign of step 2 sends, against the same figure idle;
  * 5. email: a campaign through an email inbox (a real Dovecot for its IMAP side) to a local SMTP server, against raw
- *    nodemailer sending the same number of messages over the same pool settings to the same server.
+ *    nodemailer sending the same number of messages over the same pool settings to the same server;
+ * 6. SMS: a campaign through an SMPP inbox limited to `rate`/s, against an SMS centre that enforces that rate
+ *    (utilisation of the allowed rate, and how many submits it throttled).
  */
 
 export interface CampaignSizes { recipients: number; rawJobs: number; rate: number; rateSeconds: number; latencyMs: number; latencyRate: number; sendConcurrency: number; sendMs: number; emails: number; emailMs: number }
@@ -36,6 +38,7 @@ export interface CampaignResult {
   latencyLoaded: LatencyResult;
   email: { sent: number; seconds: number; rate: number; failed: number };
   rawEmail: { sent: number; seconds: number; rate: number };
+  sms: { configured: number; sent: number; seconds: number; rate: number; utilisation: number; throttled: number };
 }
 
 /** SMTP connections, ours and raw nodemailer's alike. */
@@ -44,7 +47,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`  [campaign ${process.env.DATABASE_URL ? 'postgresql' : 'sqlite'}] ${line}\n`);
 
 /** Cards reachable on an API inbox (or by email), inserted with set-based SQL (creating them is not what is measured). */
-async function insertCards(em: EntityManager, inboxId: number, count: number, tag: string, email?: string): Promise<void> {
+async function insertCards(em: EntityManager, inboxId: number, count: number, tag: string, reach?: { email: string } | { phone: true }): Promise<void> {
   const dialect = dialectOfEm(em);
   const now = sqlTime(dialect, new Date());
   for (let done = 0; done < count; done += 1000) {
@@ -52,7 +55,8 @@ async function insertCards(em: EntityManager, inboxId: number, count: number, ta
     const ids = (await rows<{ id: number }>(em, `insert into contact (name, custom_fields, created_at, updated_at) values ${Array.from({ length: n }, () => "(?, '{}', ?, ?)").join(', ')} returning id`,
       Array.from({ length: n }, (_, i) => [`Bench ${done + i}`, now, now]).flat())).map((r) => Number(r.id));
     await rows(em, `insert into contact_identity (contact_id, kind, value, created_at) values ${ids.map(() => '(?, ?, ?, ?)').join(', ')}`,
-      ids.flatMap((id) => (email ? [id, 'email', `bench-${id}@${email}`, now] : [id, 'api', `${inboxId}:bench-${id}`, now])));
+      ids.flatMap((id) => (reach && 'email' in reach ? [id, 'email', `bench-${id}@${reach.email}`, now]
+        : reach ? [id, 'phone', `+4915${String(id).padStart(9, '0')}`, now] : [id, 'api', `${inboxId}:bench-${id}`, now])));
     await rows(em, `insert into contact_tag (contact_id, tag) values ${ids.map(() => '(?, ?)').join(', ')}`, ids.flatMap((id) => [id, tag]));
   }
 }
@@ -124,11 +128,12 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
   const peer = thread<{ type: string; path?: string }>(new URL('./peer.ts', import.meta.url));
   const load = thread<LoadCommand>(new URL('./load.ts', import.meta.url));
   const smtp = thread<{ type: string; domain?: string }>(new URL('./smtp-peer.ts', import.meta.url));
+  const smsc = thread<{ type: string; rate?: number }>(new URL('./smsc-peer.ts', import.meta.url));
   let dovecot: Dovecot | null = null;
   let child: ChildProcess | null = null;
   process.once('SIGTERM', () => {
     child?.kill('SIGKILL');
-    void Promise.all([peer.terminate(), load.terminate(), smtp.terminate(), dovecot?.stop()]).then(() => server.close()).finally(() => process.exit(2));
+    void Promise.all([peer.terminate(), load.terminate(), smtp.terminate(), smsc.terminate(), dovecot?.stop()]).then(() => server.close()).finally(() => process.exit(2));
   });
   try {
     const url = await server.listen();
@@ -225,7 +230,7 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
       credentials: { imapPassword: MAILBOX.password },
     });
     if (!emailInbox.id) throw new Error(`creating the email inbox failed: ${JSON.stringify(emailInbox)}`);
-    await insertCards(em, emailInbox.id, sizes.emails, 'email', 'campaign.test');
+    await insertCards(em, emailInbox.id, sizes.emails, 'email', { email: 'campaign.test' });
     const emailTemplate = await api('POST', '/templates', { name: 'bench email', bodies: { email: { subject: 'Spring sale', html: '<p>Hello {{ contact.name }}, our spring sale starts today.</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' } } });
     const emailSegment = await api('POST', '/segments', { name: 'email', filter: { tagsAll: ['email'] } });
     const emailCampaign = await api('POST', '/campaigns', { name: 'email', templateId: emailTemplate.id, segmentId: emailSegment.id, channels: [emailInbox.id] });
@@ -243,6 +248,23 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
     log('raw nodemailer');
     const rawEmail = await rawNodemailer(smtpPort, sizes.emails, sizes.sendConcurrency);
 
+    // 6. SMS: an SMPP inbox at the configured rate, an SMS centre enforcing it.
+    log(`SMS campaign at ${sizes.rate}/s through SMPP`);
+    const smscUrl = await smsc.run<string>({ type: 'start', rate: sizes.rate });
+    const smsInbox = await api('POST', '/inboxes', { kind: 'sms', name: 'bench sms', settings: { provider: 'smpp', url: smscUrl, from: 'Shop', rateLimits: { perAccount: { max: sizes.rate, perMs: 1000 } } }, credentials: { systemId: 'bench', password: 'bench' } });
+    if (!smsInbox.id) throw new Error(`creating the SMS inbox failed: ${JSON.stringify(smsInbox)}`);
+    const smsCount = sizes.rate * sizes.rateSeconds;
+    await insertCards(em, smsInbox.id, smsCount, 'sms', { phone: true });
+    const smsSegment = await api('POST', '/segments', { name: 'sms', filter: { tagsAll: ['sms'] } });
+    const smsCampaign = await api('POST', '/campaigns', { name: 'sms', templateId: template.id, segmentId: smsSegment.id, channels: [smsInbox.id] });
+    await api('POST', `/campaigns/${smsCampaign.id}/start`);
+    const smsStart = performance.now();
+    while ((await count(em, smsCampaign.id, ['sent', 'failed', 'unknown', 'skipped'])) < smsCount && performance.now() - smsStart < sizes.rateSeconds * 3000) await sleep(200);
+    const smscStats = await smsc.run<{ count: number; throttled: number; first: number; last: number }>({ type: 'stats' });
+    const smsSeconds = (smscStats.last - smscStats.first) / 1000;
+    const smsRate = (smscStats.count - 1) / smsSeconds;
+    const sms = { configured: sizes.rate, sent: smscStats.count, seconds: smsSeconds, rate: smsRate, utilisation: smsRate / sizes.rate, throttled: smscStats.throttled };
+
     await load.run({ type: 'close' });
     return {
       dialect,
@@ -255,6 +277,7 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
       latencyLoaded,
       email,
       rawEmail,
+      sms,
     };
   } finally {
     if (child && child.exitCode === null) {
@@ -267,6 +290,7 @@ async function measure(sizes: CampaignSizes): Promise<CampaignResult> {
     await load.terminate();
     await peer.terminate();
     await smtp.terminate();
+    await smsc.terminate();
     await server.close();
     await dovecot?.stop();
   }

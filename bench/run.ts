@@ -103,6 +103,7 @@ function campaignFigures(r: CampaignResult): { lines: string[]; json: Figure[] }
     `${pad(d)} campaign rate limit ${r.rateLimit.configured}/s: ${r.rateLimit.rate.toFixed(1)} msg/s steady, utilisation ${r.rateLimit.utilisation.toFixed(2)}, throttled ${r.rateLimit.throttled}   (target ≥ ${TARGET_UTILISATION}, 0 throttled: ${utilisationMet ? 'met' : 'NOT met'})`,
     `${pad(d)} inbound p95 idle ${r.latencyIdle.p95.toFixed(1)} ms   while a campaign sends ${r.latencyLoaded.p95.toFixed(1)} ms   ratio ${p95Ratio.toFixed(2)}   (target ≤ ${TARGET_LOADED_P95_RATIO}: ${p95Ratio <= TARGET_LOADED_P95_RATIO && r.latencyLoaded.errors === 0 ? 'met' : 'NOT met'}; ${r.latencyLoaded.done}/${r.latencyLoaded.sent} received at ${campaignSizes.latencyRate} msg/s)`,
     `${pad(d)} campaign email ${round(r.email.rate)} emails/s (email channel → local SMTP server, worker process; ${r.email.sent} received in ${r.email.seconds.toFixed(1)} s, ${r.email.failed} failed)   raw nodemailer ${round(r.rawEmail.rate)} emails/s   ratio ${(r.email.rate / r.rawEmail.rate).toFixed(2)}   (target ≥ ${TARGET_EMAILS_PER_S}/s: ${r.email.rate >= TARGET_EMAILS_PER_S ? 'met' : 'NOT met'})`,
+    `${pad(d)} campaign SMS via SMPP at ${r.sms.configured}/s: ${r.sms.rate.toFixed(1)} msg/s steady, utilisation ${r.sms.utilisation.toFixed(2)}, throttled ${r.sms.throttled}   (target ≥ ${TARGET_UTILISATION}, 0 throttled: ${r.sms.utilisation >= TARGET_UTILISATION && r.sms.throttled === 0 ? 'met' : 'NOT met'}; ${r.sms.sent} accepted by the SMS centre)`,
   ];
   const json: Figure[] = [
     { name: `${d} campaign enqueue`, value: round(r.enqueue.rate, 1), unit: 'recipients/s', raw: 'raw addBulk', rawValue: round(r.rawAddBulk.rate, 1), ratio: round(enqueueRatio, 3) },
@@ -110,6 +111,8 @@ function campaignFigures(r: CampaignResult): { lines: string[]; json: Figure[] }
     { name: `${d} campaign rate-limit utilisation`, value: round(r.rateLimit.rate, 1), unit: 'msg/s', raw: 'configured', rawValue: r.rateLimit.configured, ratio: round(r.rateLimit.utilisation, 3) },
     { name: `${d} campaign throttled`, value: r.rateLimit.throttled, unit: '429s', raw: null, rawValue: null, ratio: null },
     { name: `${d} inbound p95 during campaign`, value: round(r.latencyLoaded.p95, 2), unit: 'ms', raw: 'idle', rawValue: round(r.latencyIdle.p95, 2), ratio: round(p95Ratio, 3) },
+    { name: `${d} campaign SMS utilisation`, value: round(r.sms.rate, 1), unit: 'msg/s', raw: 'configured', rawValue: r.sms.configured, ratio: round(r.sms.utilisation, 3) },
+    { name: `${d} campaign SMS throttled`, value: r.sms.throttled, unit: 'throttled submits', raw: null, rawValue: null, ratio: null },
     { name: `${d} campaign email`, value: round(r.email.rate, 1), unit: 'emails/s', raw: 'raw nodemailer', rawValue: round(r.rawEmail.rate, 1), ratio: round(r.email.rate / r.rawEmail.rate, 3) },
   ];
   return { lines, json };
