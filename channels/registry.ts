@@ -4,6 +4,8 @@ import { ApiAdapter } from './api/api.adapter.ts';
 import { EmailAdapter } from './email/email.adapter.ts';
 import type { EmailOptions } from './email/email-settings.ts';
 import { TestAdapter } from './test/test.adapter.ts';
+import type { VisitorLink } from './webchat/visitor-link.ts';
+import { WebchatAdapter } from './webchat/webchat.adapter.ts';
 
 /** What every adapter factory may use: no database, queues or sockets, only these. */
 export interface AdapterContext {
@@ -16,6 +18,8 @@ export interface AdapterContext {
   cursors: CursorStore;
   /** The email channel's limits and timings. */
   email: EmailOptions;
+  /** How the web-chat channel reaches visitors' browsers (bound to the widget socket by each process). */
+  visitors: VisitorLink;
 }
 
 export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => ChannelAdapter;
@@ -25,6 +29,7 @@ export const ADAPTERS: Partial<Record<ChannelKind, AdapterFactory>> = {
   api: (inbox, context) => new ApiAdapter(inbox, { timeoutMs: context.callbackTimeoutMs }),
   test: (inbox) => new TestAdapter(inbox),
   email: (inbox, context) => new EmailAdapter(inbox, context),
+  webchat: (inbox, context) => new WebchatAdapter(inbox, context),
 };
 
 export const SUPPORTED_KINDS = Object.keys(ADAPTERS) as ChannelKind[];
