@@ -18,8 +18,11 @@ function boot(): void {
   const script = (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[data-inbox-id]');
   const inboxId = script?.dataset.inboxId;
   if (!script || !inboxId) return void console.warn('[crm-widget] add data-inbox-id="<inbox id>" to the script tag');
-  const host = document.createElement('div');
+  // A tag of our own, not a div: the site's `div { … }` rules cannot match it, and inline `all: initial`
+  // outranks its `* { … !important }` ones. Everything visible lives in the shadow root.
+  const host = document.createElement('crm-chat-widget');
   host.id = 'crm-chat-widget';
+  host.style.setProperty('all', 'initial', 'important');
   const start = () => {
     document.body.append(host);
     window.crmWidget = new ChatWidget(host, { server: new URL(script.src).origin, inboxId, user: window.crmWidgetSettings?.user });

@@ -24,11 +24,13 @@ export const styles = (color: string) => `
 .msg.pending { opacity: .6; }
 .msg.failed { outline: 1px solid #dc2626; }
 .msg a { color: inherit; }
+.msg:has(img) { padding: 4px; }
 .msg img { display: block; max-width: 100%; max-height: 180px; border-radius: 8px; margin-top: 4px; }
 .note { align-self: center; text-align: center; color: #6b7280; font-size: 13px; padding: 4px 8px; }
 .typing { font-size: 12px; color: #6b7280; padding: 0 16px 6px; background: #f9fafb; }
 .offline { padding: 10px 14px; background: #fef3c7; color: #78350f; font-size: 13px; display: flex; flex-direction: column; gap: 6px; }
 form.row { display: flex; gap: 6px; }
+form.row input { flex: 1; min-width: 0; }
 input, textarea { font-size: 14px; border: 1px solid #d1d5db; border-radius: 8px; padding: 8px 10px; color: #111827; background: #fff; }
 input:focus, textarea:focus { outline: 2px solid ${color}; outline-offset: -1px; }
 button.primary { background: ${color}; color: #fff; border: 0; border-radius: 8px; padding: 8px 14px; font-size: 14px; cursor: pointer; }
@@ -36,6 +38,9 @@ button.primary { background: ${color}; color: #fff; border: 0; border-radius: 8p
 .prechat p { margin: 0; font-size: 14px; }
 .composer { display: flex; align-items: flex-end; gap: 6px; padding: 10px; border-top: 1px solid #e5e7eb; }
 .composer textarea { flex: 1; resize: none; height: 40px; max-height: 120px; }
-.attach { background: transparent; border: 0; cursor: pointer; padding: 8px 4px; color: #6b7280; font-size: 20px; }
+.attach { background: transparent; border: 0; cursor: pointer; padding: 8px 2px; color: #6b7280; display: flex; }
+.attach svg { width: 22px; height: 22px; }
+.attach:hover { color: #111827; }
+.file { display: inline-block; margin-top: 4px; padding: 4px 8px; border-radius: 6px; background: rgba(0,0,0,.08); text-decoration: underline; }
 .error { color: #dc2626; font-size: 12px; padding: 0 12px 6px; }
 `;

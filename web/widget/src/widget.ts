@@ -4,7 +4,10 @@ import { storage } from './storage.ts';
 import { styles } from './styles.ts';
 import type { SiteUser, WidgetMessage, WidgetSession, WidgetSettings } from './types.ts';
 
+// Icons are SVG of ours (set with innerHTML, never user text): emoji fonts are not on every visitor's machine.
 const CHAT_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
+const CLIP_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M16.5 6.5 8.6 14.4a1.5 1.5 0 0 0 2.1 2.1l7.4-7.4a3 3 0 0 0-4.2-4.2L6.5 12.3a4.5 4.5 0 0 0 6.4 6.4l6.6-6.6" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/></svg>';
+const icon = (el: HTMLElement, svg: string) => ((el.innerHTML = svg), el);
 const TYPING_SHOWN_MS = 6000;
 const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`);
 
@@ -60,12 +63,11 @@ export class ChatWidget {
 
   #build(): void {
     this.#style.textContent = styles('#2563eb');
-    const bubble = h('button', { class: 'bubble', 'aria-label': 'Open chat', onclick: () => this.toggle() });
-    bubble.innerHTML = CHAT_ICON; // A constant of ours, not user text.
+    const bubble = icon(h('button', { class: 'bubble', 'aria-label': 'Open chat', onclick: () => this.toggle() }), CHAT_ICON);
     bubble.append(this.#badge);
     const header = h('div', { class: 'head' }, h('div', { class: 'titles' }, this.#title, this.#status), h('button', { class: 'close', 'aria-label': 'Close chat', onclick: () => this.toggle(false) }, '×'));
     this.#composer.append(
-      h('button', { type: 'button', class: 'attach', 'aria-label': 'Attach a file', onclick: () => this.#file.click() }, '📎'),
+      icon(h('button', { type: 'button', class: 'attach', 'aria-label': 'Attach a file', onclick: () => this.#file.click() }), CLIP_ICON),
       this.#input,
       h('button', { type: 'submit', class: 'primary' }, 'Send'),
     );
@@ -208,7 +210,7 @@ export class ChatWidget {
     for (const file of message.attachments) {
       const link = h('a', { href: safeUrl(file.url), target: '_blank', rel: 'noopener noreferrer' });
       if (/^image\/(png|jpeg|gif|webp)$/.test(file.contentType)) link.append(h('img', { src: safeUrl(file.url), alt: file.name }));
-      else link.append(`📄 ${file.name}`);
+      else link.append(h('span', { class: 'file' }, file.name));
       el.append(link);
     }
     const after = [...this.#log.querySelectorAll<HTMLElement>('.msg[data-id]')].find((m) => Number(m.dataset.id) > message.id);
