@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identifierHash } from '../../channels/webchat/identity-hash.ts';
 import { eventually, nextEvent, TestServer, type Session } from '../helpers/test-server.ts';
 import { openWidget, widgetInbox, type Visitor } from '../helpers/widget-visitor.ts';
 
@@ -10,6 +9,7 @@ describe('widget gateway', () => {
   let admin: Session;
   let url: string;
   const opened: Socket[] = [];
+  const operatorSockets: Socket[] = [];
 
   beforeAll(async () => {
     server = await TestServer.start();
@@ -17,7 +17,7 @@ describe('widget gateway', () => {
     admin = await server.login();
   });
   afterAll(async () => {
-    for (const socket of opened) socket.disconnect();
+    for (const socket of [...opened, ...operatorSockets]) socket.disconnect();
     await server.close();
   });
 
@@ -31,7 +31,7 @@ describe('widget gateway', () => {
     openWidget(url, auth, options).then((v) => (v.socket.disconnect(), 'connected'), (error: Error) => error.message);
   async function operatorSocket() {
     const socket = await server.socket(admin);
-    opened.push(socket);
+    operatorSockets.push(socket);
     return socket;
   }
 
@@ -126,7 +126,7 @@ describe('widget gateway', () => {
       const inbox = await widgetInbox(server);
       const v = await visitor({ inboxId: inbox.id });
       // Other tests' operator sockets may still be open: close them all first.
-      for (const socket of opened) if (socket.nsp === '/operators') socket.disconnect();
+      for (const socket of operatorSockets) socket.disconnect();
       await eventually(async () => (await visitor({ inboxId: inbox.id })).session.operatorsOnline === false);
       const online = nextEvent(v.socket, 'presence', (p) => p.operatorsOnline === true);
       const operator = await operatorSocket();
