@@ -3,6 +3,7 @@ import { ChannelError } from '../channel-error.ts';
 import type { AttachmentStore } from '../../src/store/attachment-store.ts';
 import type { VisitorLink } from './visitor-link.ts';
 import { visitorFileUrl } from './visitor-token.ts';
+import { widgetSettings } from './widget-settings.ts';
 
 export interface WebchatContext {
   visitors: VisitorLink;
@@ -60,6 +61,17 @@ export class WebchatAdapter implements ChannelAdapter {
     }
     // The message lives in our store only: its id is the channel's id for it.
     return { externalId: message.deliveryId ?? `webchat-${message.id}` };
+  }
+
+  /** Nothing to connect to: checks what an admin typed into the settings, so a typo is a 400 rather than a widget that never opens. */
+  async verify(): Promise<{ settings?: Record<string, unknown> }> {
+    const origins = this.#inbox.settings.allowedOrigins;
+    if (origins !== undefined && (!Array.isArray(origins) || origins.some((o) => typeof o !== 'string' || !/^https?:\/\/[^/\s]+\/?$/.test(o)))) {
+      throw new ChannelError('REJECTED', 'allowedOrigins must be a list of origins like "https://shop.example" (scheme and host, no path)');
+    }
+    const color = this.#inbox.settings.color;
+    if (color !== undefined && widgetSettings({ color }).color !== color) throw new ChannelError('REJECTED', 'color must be a hex colour like "#2563eb"');
+    return {};
   }
 
   async typing(to: ChannelAddress): Promise<void> {

@@ -27,6 +27,8 @@ export interface WidgetSettings {
   messagesPerMinutePerIp: number;
   /** Conversations one IP address may start per hour (first messages of new visitors). */
   conversationsPerHourPerIp: number;
+  /** Widget connections one IP address may open per minute (each page view opens one). */
+  sessionsPerMinutePerIp: number;
 }
 
 export const WIDGET_DEFAULTS: WidgetSettings = {
@@ -42,6 +44,7 @@ export const WIDGET_DEFAULTS: WidgetSettings = {
   messagesPerMinute: 20,
   messagesPerMinutePerIp: 60,
   conversationsPerHourPerIp: 20,
+  sessionsPerMinutePerIp: 60,
 };
 
 const positive = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback);
@@ -64,6 +67,7 @@ export function widgetSettings(settings: Record<string, unknown>): WidgetSetting
     messagesPerMinute: positive(settings.messagesPerMinute, d.messagesPerMinute),
     messagesPerMinutePerIp: positive(settings.messagesPerMinutePerIp, d.messagesPerMinutePerIp),
     conversationsPerHourPerIp: positive(settings.conversationsPerHourPerIp, d.conversationsPerHourPerIp),
+    sessionsPerMinutePerIp: positive(settings.sessionsPerMinutePerIp, d.sessionsPerMinutePerIp),
   };
 }
 

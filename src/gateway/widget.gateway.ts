@@ -50,8 +50,11 @@ export function attachWidgetGateway(io: Server, deps: Deps) {
 
   nsp.use(async (socket, next) => {
     try {
-      socket.data.session = await openSession(deps.orm.em.fork(), (socket.handshake.auth ?? {}) as WidgetAuth, socket.handshake.headers.origin);
-      socket.data.ip = clientIp(socket);
+      const session = await openSession(deps.orm.em.fork(), (socket.handshake.auth ?? {}) as WidgetAuth, socket.handshake.headers.origin);
+      const ip = clientIp(socket);
+      if (!(await limits.hit('session', `${session.inboxId}:${ip}`, session.settings.sessionsPerMinutePerIp, 60_000)).ok) return next(new Error('RATE_LIMITED'));
+      socket.data.session = session;
+      socket.data.ip = ip;
       next();
     } catch (error) {
       next(new Error(error instanceof SessionRefused ? error.code : 'UNAVAILABLE'));

@@ -60,6 +60,13 @@ describe('widget gateway', () => {
       expect((await visitor({ inboxId: other.id, token: `${payload}.${signature}` })).session.visitorId).not.toBe(owner.session.visitorId);
     });
 
+    it('refuses widget settings an admin mistyped', async () => {
+      const create = (settings: object) => api('POST', '/inboxes', { kind: 'webchat', name: 'Site', settings });
+      expect((await create({ allowedOrigins: ['shop.example/path'] })).statusCode).toBe(400);
+      expect((await create({ color: 'red; background: url(x)' })).statusCode).toBe(400);
+      expect((await create({ allowedOrigins: ['https://shop.example'], color: '#0f766e' })).statusCode).toBe(201);
+    });
+
     it('refuses an unknown inbox, a non-widget inbox, and a site not on the allowed origins', async () => {
       const api = await server.inbox('api');
       const inbox = await widgetInbox(server, { allowedOrigins: ['https://shop.example'] });
@@ -186,6 +193,13 @@ describe('widget gateway', () => {
       for (let i = 0; i < 2; i++) expect(await (await visitor({ inboxId: inbox.id }, { ip: '203.0.113.7' })).say('hi')).toHaveProperty('message');
       expect(await (await visitor({ inboxId: inbox.id }, { ip: '203.0.113.7' })).say('hi')).toMatchObject({ error: { code: 'RATE_LIMITED' } });
       expect(await (await visitor({ inboxId: inbox.id }, { ip: '198.51.100.1' })).say('hi')).toHaveProperty('message');
+    });
+
+    it('refuses more widget connections per minute from one IP address than the inbox allows', async () => {
+      const inbox = await widgetInbox(server, { sessionsPerMinutePerIp: 2 });
+      for (let i = 0; i < 2; i++) (await visitor({ inboxId: inbox.id }, { ip: '192.0.2.44' })).socket.disconnect();
+      expect(await openWidget(url, { inboxId: inbox.id }, { ip: '192.0.2.44' }).then(() => 'connected', (e: Error) => e.message)).toBe('RATE_LIMITED');
+      expect(await refusal({ inboxId: inbox.id })).toBe('connected');
     });
 
     it('asks for the pre-chat form first when the inbox wants it, then takes the name and email onto the card', async () => {
