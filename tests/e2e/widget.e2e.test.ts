@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identifierHash } from '../../channels/webchat/identity-hash.ts';
 import { WIDGET_BUNDLE } from '../../src/http/routes/widget.routes.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { freePort } from '../helpers/free-port.ts';
@@ -11,12 +12,13 @@ import { nextEvent, TestServer, type Session } from '../helpers/test-server.ts';
 import { widgetInbox } from '../helpers/widget-visitor.ts';
 
 /** A shop's page on another origin that embeds the widget, with CSS that would wreck an unshielded widget. */
-function hostPage(crmUrl: string, inboxId: number): string {
-  return `<!doctype html><html><head><title>Shop</title><style>
+function hostPage(crmUrl: string, inboxId: number, user?: object): string {
+  return `<!doctype html><html><head><title>Shop</title><meta name="viewport" content="width=device-width, initial-scale=1"><style>
     * { font-family: "Comic Sans MS", cursive !important; color: #b91c1c !important; }
     div, button, textarea { border: 4px dashed lime !important; background: yellow !important; }
     body { margin: 0; padding: 24px; background: #f1f5f9; }
   </style></head><body><h1>Acme Shop</h1><p>Great products. Questions? Use the chat in the corner.</p>
+  ${user ? `<script>window.crmWidgetSettings = { user: ${JSON.stringify(user)} };</script>` : ''}
   <script src="${crmUrl}/widget.js" data-inbox-id="${inboxId}" async></script></body></html>`;
 }
 
@@ -37,7 +39,12 @@ describe('web-chat widget in a real browser', () => {
     server.url = `http://127.0.0.1:${port}`;
     admin = await server.login();
     inboxId = (await widgetInbox(server, { title: 'Acme support', greeting: 'Hi! How can we help?', color: '#0f766e' })).id;
-    site = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(hostPage(server.url, inboxId)));
+    // `/?inbox=N&user=<json>`: another widget inbox, or a logged-in user the site vouches for.
+    site = createServer((request, response) => {
+      const query = new URL(request.url ?? '/', 'http://site').searchParams;
+      const user = query.get('user');
+      response.writeHead(200, { 'content-type': 'text/html' }).end(hostPage(server.url, Number(query.get('inbox') ?? inboxId), user ? JSON.parse(user) : undefined));
+    });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
     browser = await launchBrowser();
@@ -104,6 +111,43 @@ describe('web-chat widget in a real browser', () => {
     expect(font).not.toContain('Comic Sans');
     const conversations = (await server.app.inject({ method: 'GET', url: `/api/v1/conversations?inboxId=${inboxId}`, headers: admin.headers })).json();
     expect(conversations.items.filter((c: { inboxId: number }) => c.inboxId === inboxId)).toHaveLength(1);
+  });
+
+  it('asks for a name and email first when the inbox has a pre-chat form, and puts them on the client card', async () => {
+    const prechat = await widgetInbox(server, { title: 'Acme sales', preChatForm: true });
+    const page = await browser.page({ viewport: { width: 1000, height: 720 } });
+    await page.goto(`${siteUrl}?inbox=${prechat.id}`);
+    await bubble(page).click();
+    await page.locator('#crm-chat-widget form.prechat input[name=name]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#crm-chat-widget textarea').isVisible()).toBe(false);
+    await browser.screenshot(page, 'widget-prechat');
+    await page.locator('#crm-chat-widget input[name=name]').fill('Grace Hopper');
+    await page.locator('#crm-chat-widget input[name=email]').fill('grace@example.com');
+    await page.locator('#crm-chat-widget form.prechat button').click();
+    await page.locator('#crm-chat-widget textarea').fill('I would like a quote');
+    await page.keyboard.press('Enter');
+    await page.locator('#crm-chat-widget .msg.in', { hasText: 'quote' }).waitFor({ timeout: 10_000 });
+    const { items } = (await server.app.inject({ method: 'GET', url: `/api/v1/conversations?inboxId=${prechat.id}`, headers: admin.headers })).json();
+    const card = (await server.app.inject({ method: 'GET', url: `/api/v1/contacts/${items[0].contactId}`, headers: admin.headers })).json();
+    expect(card.name).toBe('Grace Hopper');
+    expect(JSON.stringify(card.identities)).toContain('grace@example.com');
+  });
+
+  it('a user the site vouches for sees the same conversation in another browser', async () => {
+    const secret = (await server.app.inject({ method: 'POST', url: `/api/v1/inboxes/${inboxId}/rotate-secret`, headers: admin.headers })).json().secret;
+    const user = { identifier: 'customer-77', name: 'Ada', email: 'ada@example.com', identifierHash: identifierHash(secret, 'customer-77') };
+    const url = `${siteUrl}?user=${encodeURIComponent(JSON.stringify(user))}`;
+    const laptop = await browser.page();
+    await laptop.goto(url);
+    await bubble(laptop).click();
+    await laptop.locator('#crm-chat-widget textarea').fill('Written on my laptop');
+    await laptop.keyboard.press('Enter');
+    await laptop.locator('#crm-chat-widget .msg.in', { hasText: 'laptop' }).waitFor({ timeout: 10_000 });
+    const phone = await browser.page({ viewport: { width: 390, height: 760 }, isMobile: true });
+    await phone.goto(url);
+    await bubble(phone).click();
+    await phone.locator('#crm-chat-widget .msg.in', { hasText: 'Written on my laptop' }).waitFor({ timeout: 10_000 });
+    await browser.screenshot(phone, 'widget-verified-on-phone');
   });
 
   it('asks for an email when no operator is online', async () => {

@@ -42,5 +42,10 @@ button.primary { background: ${color}; color: #fff; border: 0; border-radius: 8p
 .attach svg { width: 22px; height: 22px; }
 .attach:hover { color: #111827; }
 .file { display: inline-block; margin-top: 4px; padding: 4px 8px; border-radius: 6px; background: rgba(0,0,0,.08); text-decoration: underline; }
+/* Phones: the open chat takes the whole screen, and the bubble steps aside (the header's × closes it). */
+@media (max-width: 480px) {
+  .panel { right: 0; bottom: 0; width: 100vw; max-width: 100vw; height: 100%; max-height: 100%; border-radius: 0; }
+  .panel:not([hidden]) ~ .bubble { display: none; }
+}
 .error { color: #dc2626; font-size: 12px; padding: 0 12px 6px; }
 `;
