@@ -23,7 +23,8 @@ const VISITOR_ID = /^(a_[A-Za-z0-9_-]{16,64}|u_.{1,200})$/s;
  */
 export class WebchatAdapter implements ChannelAdapter {
   readonly kind = 'webchat' as const;
-  readonly capabilities = { html: false, attachments: true, typing: true, receipts: false };
+  // Receipts: the widget reports replies as read when its window shows them (widget.gateway.ts).
+  readonly capabilities = { html: false, attachments: true, typing: true, receipts: true };
   readonly #inbox: InboxConfig;
   readonly #context: WebchatContext;
 

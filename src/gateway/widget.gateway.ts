@@ -9,6 +9,7 @@ import type { IngestResult } from '../inbox/ingest.service.ts';
 import type { AttachmentStore } from '../store/attachment-store.ts';
 import { audienceOf, OPERATOR_NAMESPACE, visitorRoom, WIDGET_NAMESPACE, widgetInboxRoom } from './rooms.ts';
 import { VisitorLimits } from './visitor-limits.ts';
+import { Message } from '../store/entities/index.ts';
 import { toVisitorMessage, visitorConversation, visitorHistory } from './widget-messages.ts';
 import { openSession, publicSettings, SessionRefused, type VisitorSession, type WidgetAuth } from './widget-session.ts';
 
@@ -27,6 +28,10 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const MAX_FILES = 5;
 /** Operators see "typing…" from one signal per this long (the widget sends one per keystroke burst). */
 const TYPING_EVERY_MS = 2000;
+/** How many unread replies one `read` marks at most (the widget sends it whenever its window shows new ones). */
+const READ_BATCH = 50;
+const READ_ATTEMPTS = 5;
+const READ_RETRY_MS = 500;
 /** Operators' sockets come and go in bursts (a reload, a deploy): presence is recomputed once per burst. */
 const PRESENCE_DEBOUNCE_MS = 300;
 
@@ -135,6 +140,29 @@ export function attachWidgetGateway(io: Server, deps: Deps) {
       }
       answer({ ok: true });
     });
+
+    /** `read({ upToId })`: the visitor saw the replies up to this id (the window was open): operators see them as read. */
+    socket.on('read', async (request: { upToId?: unknown }) => {
+      const upToId = Number(request?.upToId);
+      if (!Number.isSafeInteger(upToId) || upToId < 1 || !conversation) return;
+      await markRead(conversation.id, upToId, 1);
+    });
+
+    /**
+     * The push reaches the widget a moment before the send worker records the reply as sent (and its external id,
+     * which receipts go by): replies still on their way are looked at again shortly.
+     */
+    async function markRead(conversationId: number, upToId: number, attempt: number): Promise<void> {
+      try {
+        const unread = await deps.orm.em.fork().find(Message, { conversation: conversationId, direction: 'out', private: false, id: { $lte: upToId }, status: { $in: ['queued', 'sending', 'sent', 'delivered'] } }, { fields: ['externalId', 'status'], orderBy: { id: 'desc' }, limit: READ_BATCH });
+        for (const message of unread) {
+          if (message.externalId && (message.status === 'sent' || message.status === 'delivered')) await deps.sink.status({ inboxId: session.inboxId, externalMessageId: message.externalId, status: 'read', at: new Date() });
+        }
+        if (attempt < READ_ATTEMPTS && unread.some((m) => m.status === 'queued' || m.status === 'sending')) setTimeout(() => void markRead(conversationId, upToId, attempt + 1), READ_RETRY_MS).unref();
+      } catch {
+        // A receipt is a courtesy: the next `read` covers what this one missed.
+      }
+    }
 
     /** `typing({ typing })`: shown to the operators who can see the conversation. */
     socket.on('typing', async (request: { typing?: unknown }) => {

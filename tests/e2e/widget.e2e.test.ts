@@ -77,8 +77,12 @@ describe('web-chat widget in a real browser', () => {
     // The operator types, then answers: both show in the widget at once.
     operator.emit('typing', { conversationId: inbound.conversationId, typing: true });
     await page.locator('#crm-chat-widget .typing').waitFor({ state: 'visible', timeout: 5000 });
-    expect((await reply(inbound.conversationId, 'Yes! Shipping to Norway takes 3-5 days.')).statusCode).toBe(201);
+    const answer = await reply(inbound.conversationId, 'Yes! Shipping to Norway takes 3-5 days.');
+    expect(answer.statusCode).toBe(201);
+    // Shown in the open window, so the operator sees it as read.
+    const read = nextEvent(operator, 'message.updated', (e) => e.message.id === answer.json().id && e.message.status === 'read', 10_000);
     await page.locator('#crm-chat-widget .msg.out', { hasText: 'Shipping to Norway' }).waitFor({ timeout: 10_000 });
+    await read;
     expect(await page.locator('#crm-chat-widget .typing').isHidden()).toBe(true);
 
     // The visitor sends a picture.

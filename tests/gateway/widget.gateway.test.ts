@@ -157,6 +157,20 @@ describe('widget gateway', () => {
       expect(new Set(back.session.messages.map((m) => m.id)).size).toBe(2);
     });
 
+    it('shows operators their reply as read once the visitor\'s widget reports it', async () => {
+      const inbox = await widgetInbox(server);
+      const operator = await operatorSocket();
+      const v = await visitor({ inboxId: inbox.id });
+      await v.say('hi');
+      const conversationId = await conversationOf(inbox.id);
+      const shown = nextEvent(v.socket, 'message');
+      const read = nextEvent(operator, 'message.updated', (e) => e.message.status === 'read');
+      const reply = (await api('POST', `/conversations/${conversationId}/messages`, { text: 'hello!' })).json();
+      // As the widget does: at once, possibly before the worker has recorded the reply as sent.
+      v.socket.emit('read', { upToId: (await shown).id });
+      expect((await read).message.id).toBe(reply.id);
+    });
+
     it('stores a message re-sent with the same clientId once', async () => {
       const inbox = await widgetInbox(server);
       const v = await visitor({ inboxId: inbox.id });

@@ -28,6 +28,7 @@ export class ChatWidget {
   #open = false;
   #typingTimer?: number;
   #lastTypingSent = 0;
+  #readUpTo = 0;
   // Elements.
   readonly #style = h('style');
   readonly #badge = h('span', { class: 'badge', hidden: true });
@@ -227,8 +228,7 @@ export class ChatWidget {
   }
 
   #markSeen(): void {
-    const newest = Math.max(0, ...this.#messages.keys());
-    this.#store.update({ lastSeenId: newest });
+    this.#markSeenQuietly();
     this.#updateBadge();
   }
 
@@ -241,8 +241,15 @@ export class ChatWidget {
     this.#badge.hidden = unread === 0;
   }
 
+  /** The window shows every message: remember it for the badge, and tell operators their replies were read. */
   #markSeenQuietly(): void {
-    this.#store.update({ lastSeenId: Math.max(0, ...this.#messages.keys()) });
+    const newest = Math.max(0, ...this.#messages.keys());
+    const newestReply = Math.max(0, ...[...this.#messages.values()].filter((m) => m.direction === 'out').map((m) => m.id));
+    if (newestReply > this.#readUpTo) {
+      this.#readUpTo = newestReply;
+      this.#socket.emit('read', { upToId: newestReply });
+    }
+    this.#store.update({ lastSeenId: newest });
     this.#badge.hidden = true;
   }
 
