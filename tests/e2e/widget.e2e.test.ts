@@ -130,7 +130,7 @@ describe('web-chat widget in a real browser', () => {
     await page.locator('#crm-chat-widget form.prechat button').click();
     await page.locator('#crm-chat-widget textarea').fill('I would like a quote');
     await page.keyboard.press('Enter');
-    await page.locator('#crm-chat-widget .msg.in', { hasText: 'quote' }).waitFor({ timeout: 10_000 });
+    await page.locator('#crm-chat-widget .msg.in[data-id]', { hasText: 'quote' }).waitFor({ timeout: 10_000 });
     const { items } = (await server.app.inject({ method: 'GET', url: `/api/v1/conversations?inboxId=${prechat.id}`, headers: admin.headers })).json();
     const card = (await server.app.inject({ method: 'GET', url: `/api/v1/contacts/${items[0].contactId}`, headers: admin.headers })).json();
     expect(card.name).toBe('Grace Hopper');
@@ -146,7 +146,7 @@ describe('web-chat widget in a real browser', () => {
     await bubble(laptop).click();
     await laptop.locator('#crm-chat-widget textarea').fill('Written on my laptop');
     await laptop.keyboard.press('Enter');
-    await laptop.locator('#crm-chat-widget .msg.in', { hasText: 'laptop' }).waitFor({ timeout: 10_000 });
+    await laptop.locator('#crm-chat-widget .msg.in[data-id]', { hasText: 'laptop' }).waitFor({ timeout: 10_000 });
     const phone = await browser.page({ viewport: { width: 390, height: 760 }, isMobile: true });
     await phone.goto(url);
     await bubble(phone).click();
