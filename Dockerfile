@@ -5,8 +5,18 @@
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# postinstall runs it; without Vite (no dev dependencies here) it only says the widget is built elsewhere.
+COPY scripts/build-widget.ts ./scripts/
 # npm install follows package-lock.json; npm ci would refuse it (see .ci/run)
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# The embeddable chat widget (web/widget): only what builds it, not every dev dependency.
+FROM node:24-slim AS widget
+WORKDIR /build
+RUN echo '{"private":true,"type":"module"}' > package.json && npm install --no-audit --no-fund vite@^8.3.8 socket.io-client@^4.8.1
+COPY scripts/build-widget.ts ./scripts/
+COPY web/widget ./web/widget
+RUN node scripts/build-widget.ts
 
 FROM node:24-slim
 ENV NODE_ENV=production \
@@ -21,6 +31,7 @@ COPY --chown=node:node src ./src
 COPY --chown=node:node channels ./channels
 COPY --chown=node:node workers ./workers
 COPY --chown=node:node migrations ./migrations
+COPY --from=widget --chown=node:node /build/web/widget/dist ./web/widget/dist
 # COPY --chown=node:node web ./web        # uncomment once web/ (operator app, widget) exists
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]

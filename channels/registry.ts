@@ -10,6 +10,8 @@ import type { SmppOptions } from './sms/smpp-connection.ts';
 import { TestAdapter } from './test/test.adapter.ts';
 import { WhatsAppCloudAdapter } from './whatsapp-cloud/whatsapp-cloud.adapter.ts';
 import { WhatsAppWebAdapter, type WhatsAppWebOptions } from './whatsapp/whatsapp.adapter.ts';
+import type { VisitorLink } from './webchat/visitor-link.ts';
+import { WebchatAdapter } from './webchat/webchat.adapter.ts';
 
 /** What every adapter factory may use: no database, queues or sockets, only these. */
 export interface AdapterContext {
@@ -28,6 +30,8 @@ export interface AdapterContext {
   sms?: SmppOptions;
   /** WhatsApp Web: Chromium, session folder, send rates, reconnect backoff (defaults in whatsapp.adapter.ts). */
   whatsappWeb?: Partial<WhatsAppWebOptions>;
+  /** How the web-chat channel reaches visitors' browsers (bound to the widget socket by each process). */
+  visitors: VisitorLink;
 }
 
 export type AdapterFactory = (inbox: InboxConfig, context: AdapterContext) => ChannelAdapter;
@@ -41,6 +45,7 @@ export const ADAPTERS: Partial<Record<ChannelKind, AdapterFactory>> = {
   'whatsapp-cloud': (inbox, context) => new WhatsAppCloudAdapter(inbox, context),
   sms: (inbox, context) => new SmsAdapter(inbox, context),
   whatsapp: (inbox, context) => new WhatsAppWebAdapter(inbox, context),
+  webchat: (inbox, context) => new WebchatAdapter(inbox, context),
 };
 
 export const SUPPORTED_KINDS = Object.keys(ADAPTERS) as ChannelKind[];

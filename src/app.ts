@@ -8,6 +8,10 @@ import { Server } from 'socket.io';
 import { fanOut, pushChannelStates } from './gateway/fan-out.ts';
 import { attachMarketerGateway, campaignFanOut } from './gateway/marketer.gateway.ts';
 import { attachOperatorGateway } from './gateway/operator.gateway.ts';
+import { sameSiteOnly } from './gateway/origin-guard.ts';
+import { OPERATOR_NAMESPACE } from './gateway/rooms.ts';
+import { attachWidgetGateway } from './gateway/widget.gateway.ts';
+import { MARKETER_NAMESPACE } from './gateway/marketer.gateway.ts';
 import { closeSocketAdapters, socketAdapter } from './gateway/redis-adapter.ts';
 import { createMetrics } from './http/metrics.ts';
 import { authPlugin } from './http/plugins/auth.plugin.ts';
@@ -29,6 +33,7 @@ import { consentRoutes } from './http/routes/consent.routes.ts';
 import { segmentsRoutes } from './http/routes/segments.routes.ts';
 import { templatesRoutes } from './http/routes/templates.routes.ts';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
+import { widgetRoutes } from './http/routes/widget.routes.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { whatsappRoutes } from './http/routes/whatsapp.routes.ts';
 import type { Services } from './services.ts';
@@ -86,17 +91,20 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
     { prefix: '/api/v1' },
   );
   await app.register(unsubscribeRoutes, { services });
+  await app.register(widgetRoutes, { services });
 
   const origins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)]);
   const adapterRedis = redis.duplicate();
   const io = new Server(app.server, {
     cors: { origin: [...origins], credentials: true },
-    // Browsers always send Origin on cross-site requests and WebSocket handshakes; a foreign one is refused
-    // (cross-site WebSocket hijacking with the operator's cookie). Non-browser clients send none.
-    allowRequest: (request, callback) => callback(null, !request.headers.origin || origins.has(request.headers.origin)),
     adapter: socketAdapter(adapterRedis, config.REDIS_PREFIX),
   });
   app.decorate('io', io);
+  // Widget visitors connect from any site that embeds it (the widget namespace checks each inbox's allowed
+  // origins), so a foreign Origin is refused per namespace, before the operators' and marketers' own checks.
+  for (const name of [OPERATOR_NAMESPACE, MARKETER_NAMESPACE]) io.of(name).use(sameSiteOnly(origins));
+  services.visitors.bind(io);
+  const widget = attachWidgetGateway(io, { orm: services.orm, sink: services.sink, attachments: services.attachments, redis, redisPrefix: config.REDIS_PREFIX, publicUrl: config.PUBLIC_URL });
   const gateway = attachOperatorGateway(io, services);
   services.access.changed = () => gateway.refreshRooms();
   const marketers = attachMarketerGateway(io, services);
@@ -112,6 +120,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
     stopFanOut();
     stopCampaignFanOut();
     stopStates();
+    widget.close();
     io.local.disconnectSockets(true);
     // Tell the other servers this node is gone (ADAPTER_CLOSE), or their fetchSockets() waits for it until a heartbeat timeout.
     await closeSocketAdapters(io);

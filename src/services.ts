@@ -29,6 +29,7 @@ import { TemplatesService } from './campaigns/templates.service.ts';
 import { TrackingService } from './campaigns/tracking.service.ts';
 import { DbCursorStore } from './store/cursor-store.ts';
 import { RedisLeases } from './store/redis-leases.ts';
+import { VisitorRelay } from './gateway/visitor-relay.ts';
 
 export interface Infrastructure {
   config: Config;
@@ -42,6 +43,8 @@ export interface Infrastructure {
 export function createServices({ config, orm, queues, redis }: Infrastructure) {
   const events = new InboxEvents();
   const attachments = new AttachmentStore(config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
+  // Bound to the widget socket by whichever process has one (app.ts, workers/main.ts).
+  const visitors = new VisitorRelay();
   const channelStates = new ChannelStates(redis, config.REDIS_PREFIX);
   const inboxChanges = new InboxChanges(redis, config.REDIS_PREFIX);
   const channels = new ChannelManager(
@@ -68,6 +71,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
         reconnectMaxMs: config.WHATSAPP_WEB_RECONNECT_MAX_MS,
       },
       sms: { enquireLinkMs: config.SMS_ENQUIRE_LINK_MS, requestTimeoutMs: config.SMS_REQUEST_TIMEOUT_MS, reconnectMinMs: config.SMS_RECONNECT_MIN_MS, reconnectMaxMs: config.SMS_RECONNECT_MAX_MS },
+      visitors,
     },
     new RedisLeases(redis, config.REDIS_PREFIX),
     { leaseTtlMs: config.RECEIVER_LEASE_MS },
@@ -102,6 +106,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
     queues,
     events,
     attachments,
+    visitors,
     channels,
     channelStates,
     inboxChanges,

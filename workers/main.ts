@@ -16,6 +16,8 @@ const runtime = await boot(config, log).catch((error: Error) => {
 });
 const relayRedis = runtime.redis.duplicate();
 const io = new Server({ adapter: socketAdapter(relayRedis, config.REDIS_PREFIX) });
+// Replies to widget visitors are sent here too: they leave through this server's adapter.
+runtime.services.visitors.bind(io);
 const stopFanOut = fanOut(io, runtime.services.events);
 const stopCampaignFanOut = campaignFanOut(io, runtime.services.campaignEvents);
 const workers = await startWorkers(runtime.services, runtime.redis, log);

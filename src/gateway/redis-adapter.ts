@@ -1,7 +1,7 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
-import { OPERATOR_NAMESPACE } from './rooms.ts';
+import { OPERATOR_NAMESPACE, WIDGET_NAMESPACE } from './rooms.ts';
 
 /**
  * The Socket.io adapter every process uses (servers, and workers that only relay events).
@@ -16,7 +16,7 @@ export const socketAdapter = (redis: Redis, prefix: string) =>
  * without it they count it until its heartbeat times out, and their fetchSockets() waits for it meanwhile.
  */
 export async function closeSocketAdapters(io: Server, timeoutMs = 1000): Promise<void> {
-  const closing = Promise.all(['/', OPERATOR_NAMESPACE].map((name) => Promise.resolve(io.of(name).adapter.close()).catch(() => {})));
+  const closing = Promise.all(['/', OPERATOR_NAMESPACE, WIDGET_NAMESPACE].map((name) => Promise.resolve(io.of(name).adapter.close()).catch(() => {})));
   // With Redis gone the goodbye would wait forever (commands queue until it is back): never hold up a shutdown for it.
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([closing, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);

@@ -1,3 +1,4 @@
+import { VisitorRelay } from '../../src/gateway/visitor-relay.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,7 @@ export function testAdapterContext(overrides: Partial<AdapterContext> = {}): Ada
     publicUrl: 'http://127.0.0.1',
     cursors: memoryCursors(),
     email: FAST_EMAIL,
+    visitors: new VisitorRelay(),
     ...overrides,
   };
 }
