@@ -29,6 +29,7 @@ import { segmentsRoutes } from './http/routes/segments.routes.ts';
 import { templatesRoutes } from './http/routes/templates.routes.ts';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
 import { validatorCompiler } from './http/validation.ts';
+import { operatorAppPlugin } from './http/operator-app.plugin.ts';
 import type { Services } from './services.ts';
 
 export interface AppDeps {
@@ -84,6 +85,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
     { prefix: '/api/v1' },
   );
   await app.register(unsubscribeRoutes, { services });
+  await app.register(operatorAppPlugin);
 
   const origins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)]);
   const adapterRedis = redis.duplicate();
