@@ -1,6 +1,10 @@
-/** A small mark for each channel kind; unknown kinds (a channel added later) get a generic one. */
-const ICONS: Record<string, string> = { telegram: '✈', whatsapp: '🟢', 'whatsapp-cloud': '🟢', email: '✉', webchat: '💬', sms: '📱', api: '⇄', test: '🧪' };
+/** A small badge for each channel kind; a kind added later gets its first letters. */
+const BADGES: Record<string, [string, string]> = {
+  telegram: ['TG', '#229ed9'], whatsapp: ['WA', '#25a244'], 'whatsapp-cloud': ['WA', '#25a244'], email: ['@', '#8a5cd1'],
+  webchat: ['WEB', '#d9822b'], sms: ['SMS', '#5c6b80'], api: ['API', '#3c5a99'], test: ['T', '#7a7f87'],
+};
 
 export function ChannelIcon({ kind }: { kind?: string }) {
-  return <span class="channel" title={kind} aria-label={kind}>{ICONS[kind ?? ''] ?? '•'}</span>;
+  const [text, color] = BADGES[kind ?? ''] ?? [(kind ?? '?').slice(0, 3).toUpperCase(), '#7a7f87'];
+  return <span class="channel" style={{ background: color }} title={kind} aria-label={kind}>{text}</span>;
 }

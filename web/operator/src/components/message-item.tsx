@@ -5,7 +5,7 @@ import { me } from '../state/session.ts';
 import type { Attachment, Message, MessageStatus } from '../types.ts';
 import { EmailFrame } from './email-frame.tsx';
 
-const TICKS: Partial<Record<MessageStatus, string>> = { queued: '🕓', sending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠', unknown: '?' };
+const TICKS: Partial<Record<MessageStatus, string>> = { queued: '◷', sending: '◷', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠', unknown: '?' };
 
 export function MessageItem({ message: m, contactName, answers }: { message: Message; contactName: string; answers?: Message }) {
   const mine = m.authorType === 'operator' && m.operatorId === me.value?.id;
@@ -44,7 +44,7 @@ export function MessageItem({ message: m, contactName, answers }: { message: Mes
 
 function File({ file }: { file: Attachment }) {
   const name = file.name ?? t('conv.attachment');
-  if (!file.url) return <span class="file">📎 {name}</span>;
+  if (!file.url) return <span class="file">{name}</span>;
   if (file.contentType?.startsWith('image/') && /^image\/(png|jpeg|gif|webp)$/.test(file.contentType) && file.url.startsWith('/')) {
     return (
       <a href={file.url} target="_blank" rel="noopener noreferrer" class="file-image">
@@ -54,7 +54,7 @@ function File({ file }: { file: Attachment }) {
   }
   return (
     <a href={file.url} target="_blank" rel="noopener noreferrer" class="file" download={file.url.startsWith('/') ? name : undefined}>
-      📎 {name} <span class="muted">{fileSize(file.size)}</span>
+      {name} <span class="muted">{fileSize(file.size)}</span>
     </a>
   );
 }

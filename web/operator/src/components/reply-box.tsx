@@ -4,6 +4,7 @@ import { t } from '../i18n/index.ts';
 import { upsertMessage } from '../state/conversations.ts';
 import { canned } from '../state/directory.ts';
 import { sendTyping } from '../state/live.ts';
+import { Icon } from './icons.tsx';
 import type { CannedResponse, Conversation, Message } from '../types.ts';
 
 interface Uploaded { key: string; name: string; size: number }
@@ -147,7 +148,7 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
       {(files.length > 0 || uploading.length > 0) && (
         <ul class="reply-files">
           {files.map((f) => (
-            <li key={f.key} class="pill">📎 {f.name}<button type="button" class="pill-x" aria-label={t('reply.removeFile', { name: f.name })} onClick={() => setFiles((all) => all.filter((x) => x.key !== f.key))}>×</button></li>
+            <li key={f.key} class="pill"><Icon name="clip" size={12} /> {f.name}<button type="button" class="pill-x" aria-label={t('reply.removeFile', { name: f.name })} onClick={() => setFiles((all) => all.filter((x) => x.key !== f.key))}>×</button></li>
           ))}
           {uploading.map((name) => <li key={name} class="pill muted">{t('reply.uploading', { name })}</li>)}
         </ul>
@@ -155,7 +156,7 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
       {error && <p class="error" role="alert">{error}</p>}
       <div class="reply-bar">
         <input ref={fileInput} type="file" multiple class="sr-only" id="reply-files" tabIndex={-1} onChange={(e) => { if (e.currentTarget.files) void upload(e.currentTarget.files); e.currentTarget.value = ''; }} />
-        <button type="button" aria-label={t('reply.attach')} title={t('reply.attach')} onClick={() => fileInput.current?.click()}>📎</button>
+        <button type="button" aria-label={t('reply.attach')} title={t('reply.attach')} onClick={() => fileInput.current?.click()}><Icon name="clip" size={18} /></button>
         <span class="grow" />
         <button type="submit" class="primary" disabled={busy || uploading.length > 0 || (!text.trim() && files.length === 0)}>{note ? t('reply.addNote') : t('reply.send')}</button>
       </div>
