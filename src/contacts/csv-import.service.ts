@@ -34,9 +34,16 @@ const GUESSES: [RegExp, ImportField][] = [
   [/birth|dob/i, 'birthday'],
 ];
 
+/** Spreadsheets write `,`, `;` (where the decimal mark is a comma) or tabs: the header line's most frequent one wins. */
+function delimiterOf(csv: string): string {
+  const header = (csv.split(/\r?\n/, 1)[0] ?? '').replace(/"[^"]*"/g, '');
+  const counts = [',', ';', '\t'].map((d) => [d, header.split(d).length - 1] as const);
+  return counts.reduce((best, next) => (next[1] > best[1] ? next : best))[0];
+}
+
 function readCsv(csv: string): string[][] {
   try {
-    return parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+    return parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, delimiter: delimiterOf(csv) }) as string[][];
   } catch (error) {
     throw badRequest(`This file is not readable as CSV: ${(error as Error).message}`);
   }
