@@ -53,8 +53,18 @@ export function TeamSettings() {
   const [name, setName] = useState('');
   const { error, busy, run } = useBusy();
   useEffect(() => void reloadTeams(), []);
-  const toggle = (teamId: number, memberIds: number[], operatorId: number) =>
-    run(async () => { await api('PATCH', `/teams/${teamId}`, { memberIds: memberIds.includes(operatorId) ? memberIds.filter((m) => m !== operatorId) : [...memberIds, operatorId] }); await reloadTeams(); });
+  const toggle = (teamId: number, memberIds: number[], operatorId: number) => {
+    const next = memberIds.includes(operatorId) ? memberIds.filter((m) => m !== operatorId) : [...memberIds, operatorId];
+    // Shown at once; the server's answer (or the reload after an error) has the last word.
+    teams.value = teams.value.map((team) => (team.id === teamId ? { ...team, memberIds: next } : team));
+    return run(async () => {
+      try {
+        await api('PATCH', `/teams/${teamId}`, { memberIds: next });
+      } finally {
+        await reloadTeams();
+      }
+    });
+  };
   return (
     <>
       <header class="page-head"><h2>{t('settings.teams')}</h2></header>
