@@ -23,6 +23,7 @@ import { authRoutes } from './http/routes/auth.routes.ts';
 import { cannedResponsesRoutes } from './http/routes/canned-responses.routes.ts';
 import { contactLinksRoutes } from './http/routes/contact-links.routes.ts';
 import { contactsRoutes } from './http/routes/contacts.routes.ts';
+import { contactsCsvRoutes } from './http/routes/contacts-csv.routes.ts';
 import { conversationsRoutes } from './http/routes/conversations.routes.ts';
 import { healthRoutes } from './http/routes/health.routes.ts';
 import { inboxesRoutes } from './http/routes/inboxes.routes.ts';
@@ -36,6 +37,7 @@ import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
 import { widgetRoutes } from './http/routes/widget.routes.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { whatsappRoutes } from './http/routes/whatsapp.routes.ts';
+import { operatorAppPlugin } from './http/operator-app.plugin.ts';
 import type { Services } from './services.ts';
 
 export interface AppDeps {
@@ -84,7 +86,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   await app.register(healthRoutes, { services, redis, metrics });
   await app.register(
     async (api) => {
-      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes, whatsappRoutes]) {
+      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, contactsCsvRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes, whatsappRoutes]) {
         await api.register(routes, { services });
       }
     },
@@ -92,6 +94,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   );
   await app.register(unsubscribeRoutes, { services });
   await app.register(widgetRoutes, { services });
+  await app.register(operatorAppPlugin);
 
   const origins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)]);
   const adapterRedis = redis.duplicate();

@@ -51,6 +51,7 @@ export const contactSummaryDto = (c: Contact) => ({
   name: c.name ?? null,
   avatarUrl: c.avatarUrl ?? null,
 });
+export type ContactSummaryDto = ReturnType<typeof contactSummaryDto>;
 
 /** Labels of many conversations in one query. */
 export async function labelsOf(em: EntityManager, conversationIds: number[]): Promise<Map<number, string[]>> {

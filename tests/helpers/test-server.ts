@@ -74,9 +74,9 @@ export class TestServer {
     return this.runtime.services;
   }
 
-  /** Starts listening on a free loopback port (needed for sockets and real HTTP clients). */
-  async listen(): Promise<string> {
-    await this.app.listen({ host: '127.0.0.1', port: 0 });
+  /** Starts listening on a free loopback port, or `port` (needed for sockets and real HTTP clients). */
+  async listen(port = 0): Promise<string> {
+    await this.app.listen({ host: '127.0.0.1', port });
     this.url = `http://127.0.0.1:${(this.app.server.address() as AddressInfo).port}`;
     return this.url;
   }

@@ -16,6 +16,8 @@ const Credentials = Type.Record(Type.String({ maxLength: 64 }), Type.String({ ma
 export async function inboxesRoutes(app: FastifyInstance, { services }: { services: Services }) {
   app.get('/inboxes', { schema: { tags: ['inboxes'], summary: 'Inboxes the caller may see' }, config: { access: ['admin', 'operator'] } }, (request) => services.inboxes.list(actorOf(request)));
 
+  app.get('/inboxes/kinds', { schema: { tags: ['inboxes'], summary: 'The channel kinds this server can run (for the new-inbox form)' }, config: { access: ['admin'] } }, () => ({ kinds: SUPPORTED_KINDS.filter((kind) => kind !== 'test') }));
+
   app.get('/inboxes/:id', { schema: { tags: ['inboxes'], params: IdParams }, config: { access: ['admin', 'operator'] } }, async (request) => {
     const { id } = request.params as { id: number };
     const actor = actorOf(request);

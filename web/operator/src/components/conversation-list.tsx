@@ -1,0 +1,109 @@
+import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
+import { initials, whenShort } from '../format.ts';
+import { navigate } from '../router.ts';
+import { conversations, filters, listError, listLoading, loadConversations, nextCursor, selectedId, setFilters, type Tab } from '../state/conversations.ts';
+import { contactNames, inboxes, inboxOf, teams } from '../state/directory.ts';
+import type { Conversation, ConversationStatus } from '../types.ts';
+import { ChannelIcon } from './channel-icon.tsx';
+
+const TABS: Tab[] = ['mine', 'unassigned', 'all'];
+const STATUSES: ConversationStatus[] = ['open', 'pending', 'snoozed', 'resolved'];
+
+export function contactLabel(c: Pick<Conversation, 'contactId' | 'contact'>): string {
+  return c.contact?.name ?? contactNames.value[c.contactId]?.name ?? t('list.unknownContact', { id: c.contactId });
+}
+
+export function ConversationList() {
+  const f = filters.value;
+  const more = useRef<HTMLDivElement>(null);
+  // Load the next page when its sentinel scrolls into view.
+  useEffect(() => {
+    const sentinel = more.current;
+    if (!sentinel) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && nextCursor.value && !listLoading.value) void loadConversations(true);
+    });
+    observer.observe(sentinel);
+    return () => observer.disconnect();
+  }, [nextCursor.value]);
+
+  const labels = [...new Set(conversations.value.flatMap((c) => c.labels))].sort();
+  return (
+    <aside class="list" aria-label={t('list.title')}>
+      <div class="tabs" role="tablist" aria-label={t('list.tabs')}>
+        {TABS.map((tab) => (
+          <button key={tab} type="button" role="tab" aria-selected={f.tab === tab} class={f.tab === tab ? 'tab active' : 'tab'} onClick={() => setFilters({ tab })}>
+            {t(`list.${tab}`)}
+          </button>
+        ))}
+      </div>
+      <div class="filters">
+        <label class="sr-only" for="filter-status">{t('list.status')}</label>
+        <select id="filter-status" value={f.status} onChange={(e) => setFilters({ status: e.currentTarget.value as ConversationStatus | '' })}>
+          <option value="">{t('list.anyStatus')}</option>
+          {STATUSES.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+        </select>
+        <label class="sr-only" for="filter-inbox">{t('list.inbox')}</label>
+        <select id="filter-inbox" value={f.inboxId ?? ''} onChange={(e) => setFilters({ inboxId: e.currentTarget.value ? Number(e.currentTarget.value) : null })}>
+          <option value="">{t('list.anyInbox')}</option>
+          {inboxes.value.map((i) => <option key={i.id} value={i.id}>{i.name}</option>)}
+        </select>
+        {teams.value.length > 0 && (
+          <>
+            <label class="sr-only" for="filter-team">{t('list.team')}</label>
+            <select id="filter-team" value={f.teamId ?? ''} onChange={(e) => setFilters({ teamId: e.currentTarget.value ? Number(e.currentTarget.value) : null })}>
+              <option value="">{t('list.anyTeam')}</option>
+              {teams.value.map((team) => <option key={team.id} value={team.id}>{team.name}</option>)}
+            </select>
+          </>
+        )}
+        <label class="sr-only" for="filter-label">{t('list.label')}</label>
+        <input id="filter-label" list="known-labels" placeholder={t('list.label')} value={f.label} onChange={(e) => setFilters({ label: e.currentTarget.value.trim() })} />
+        <datalist id="known-labels">{labels.map((l) => <option key={l} value={l} />)}</datalist>
+      </div>
+      {listError.value && (
+        <p class="error" role="alert">
+          {listError.value} <button type="button" class="link" onClick={() => void loadConversations()}>{t('common.retry')}</button>
+        </p>
+      )}
+      <ul class="rows" aria-busy={listLoading.value}>
+        {conversations.value.map((c) => <Row key={c.id} conversation={c} active={c.id === selectedId.value} />)}
+      </ul>
+      {!listLoading.value && !listError.value && conversations.value.length === 0 && <p class="empty muted">{t('list.empty')}</p>}
+      {listLoading.value && <p class="muted center">{t('common.loading')}</p>}
+      <div ref={more} class="sentinel">
+        {nextCursor.value && !listLoading.value && <button type="button" class="link" onClick={() => void loadConversations(true)}>{t('common.loadMore')}</button>}
+      </div>
+    </aside>
+  );
+}
+
+function Row({ conversation: c, active }: { conversation: Conversation; active: boolean }) {
+  const name = contactLabel(c);
+  const inbox = inboxOf(c.inboxId);
+  return (
+    <li>
+      <a href={`#/inbox/${c.id}`} class={`row${active ? ' active' : ''}${c.unreadCount > 0 ? ' unread' : ''}`} aria-current={active ? 'true' : undefined} data-conversation-id={c.id} onClick={(e) => { e.preventDefault(); navigate(`/inbox/${c.id}`); }}>
+        <span class="avatar" aria-hidden="true">{initials(name)}</span>
+        <span class="row-main">
+          <span class="row-top">
+            <span class="row-name">{name}</span>
+            <time class="row-time" dateTime={c.lastActivityAt}>{whenShort(c.lastActivityAt)}</time>
+          </span>
+          <span class="row-bottom">
+            <ChannelIcon kind={inbox?.kind} />
+            <span class="row-preview">{c.lastMessagePreview ?? t('list.noPreview')}</span>
+            {c.unreadCount > 0 && <span class="badge" aria-label={t('list.unread', { count: c.unreadCount })}>{c.unreadCount}</span>}
+          </span>
+          {(c.labels.length > 0 || c.status !== 'open') && (
+            <span class="row-tags">
+              {c.status !== 'open' && <span class={`pill status-${c.status}`}>{t(`status.${c.status}`)}</span>}
+              {c.labels.map((l) => <span key={l} class="pill">{l}</span>)}
+            </span>
+          )}
+        </span>
+      </a>
+    </li>
+  );
+}

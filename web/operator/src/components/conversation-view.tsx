@@ -1,0 +1,130 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { errorText } from '../api.ts';
+import { dayKey, dayLabel } from '../format.ts';
+import { t } from '../i18n/index.ts';
+import { addLabel, changeConversation, loadEarlier, messages, messagesCursor, messagesError, messagesLoading, removeLabel, typing } from '../state/conversations.ts';
+import { inboxOf, operatorName, operators, teams } from '../state/directory.ts';
+import { me } from '../state/session.ts';
+import type { Conversation, ConversationStatus, Message } from '../types.ts';
+import { ChannelIcon } from './channel-icon.tsx';
+import { contactLabel } from './conversation-list.tsx';
+import { MessageItem } from './message-item.tsx';
+import { ReplyBox } from './reply-box.tsx';
+
+export function ConversationView({ conversation: c }: { conversation: Conversation }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const list = messages.value;
+  const lastId = list.at(-1)?.id;
+  // Stay at the newest message when one arrives, unless the operator scrolled up to read.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  }, [lastId, c.id]);
+  useEffect(() => {
+    atBottom.current = true;
+  }, [c.id]);
+
+  const byExternalId = new Map(list.filter((m) => m.externalId).map((m) => [m.externalId!, m]));
+  const whoTypes = Object.keys(typing.value).map(Number).filter((id) => id !== me.value?.id);
+  return (
+    <>
+      <Header conversation={c} />
+      <div class="messages" ref={scroller} tabIndex={0} aria-label={t('conv.messages')} aria-live="polite" onScroll={(e) => { const el = e.currentTarget; atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40; }}>
+        {messagesCursor.value && (
+          <button type="button" class="link center-block" disabled={messagesLoading.value} onClick={() => void loadEarlier()}>{t('conv.loadEarlier')}</button>
+        )}
+        {messagesLoading.value && list.length === 0 && <p class="muted center">{t('common.loading')}</p>}
+        {messagesError.value && <p class="error" role="alert">{messagesError.value}</p>}
+        {!messagesLoading.value && !messagesError.value && list.length === 0 && <p class="muted center">{t('conv.empty')}</p>}
+        {groupByDay(list).map(([day, items]) => (
+          <section key={day} class="day" aria-label={dayLabel(items[0]!.createdAt)}>
+            <h3 class="day-label"><span>{dayLabel(items[0]!.createdAt)}</span></h3>
+            {items.map((m) => <MessageItem key={m.id} message={m} contactName={contactLabel(c)} answers={m.replyToExternalId ? byExternalId.get(m.replyToExternalId) : undefined} />)}
+          </section>
+        ))}
+      </div>
+      {whoTypes.length > 0 && (
+        <p class="typing muted" role="status">{whoTypes.includes(0) ? t('conv.customerTyping') : t('conv.typing', { name: operatorName(whoTypes[0]!) ?? t('conv.operator', { id: whoTypes[0]! }) })}</p>
+      )}
+      <ReplyBox conversation={c} />
+    </>
+  );
+}
+
+function groupByDay(list: Message[]): [string, Message[]][] {
+  const groups = new Map<string, Message[]>();
+  for (const m of list) {
+    const key = dayKey(m.createdAt);
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  return [...groups];
+}
+
+function Header({ conversation: c }: { conversation: Conversation }) {
+  const [error, setError] = useState<string | null>(null);
+  const [label, setLabel] = useState('');
+  const [snoozing, setSnoozing] = useState(false);
+  const [until, setUntil] = useState(() => new Date(Date.now() + 86_400_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
+  const inbox = inboxOf(c.inboxId);
+
+  const run = (work: () => Promise<unknown>) => {
+    setError(null);
+    work().catch((e) => setError(errorText(e)));
+  };
+  const setStatus = (status: ConversationStatus) => run(() => changeConversation(c.id, { status }));
+
+  return (
+    <header class="conv-header">
+      <div class="conv-title">
+        <h2>{contactLabel(c)}</h2>
+        <span class="muted"><ChannelIcon kind={inbox?.kind} /> {inbox?.name} · <span class={`pill status-${c.status}`}>{t(`status.${c.status}`)}</span></span>
+      </div>
+      <div class="conv-actions">
+        <label>
+          <span class="sr-only">{t('actions.assign')}</span>
+          <select aria-label={t('actions.assign')} value={c.assigneeId ?? ''} onChange={(e) => run(() => changeConversation(c.id, { assigneeId: e.currentTarget.value ? Number(e.currentTarget.value) : null }))}>
+            <option value="">{t('actions.unassigned')}</option>
+            {operators.value.filter((o) => o.active && o.role !== 'marketer').map((o) => <option key={o.id} value={o.id}>{o.id === me.value?.id ? `${o.name} (${t('conv.you')})` : o.name}</option>)}
+          </select>
+        </label>
+        {c.assigneeId !== me.value?.id && <button type="button" onClick={() => run(() => changeConversation(c.id, { assigneeId: me.value!.id }))} title="a">{t('actions.assignMe')}</button>}
+        {teams.value.length > 0 && (
+          <select aria-label={t('actions.team')} value={c.teamId ?? ''} onChange={(e) => run(() => changeConversation(c.id, { teamId: e.currentTarget.value ? Number(e.currentTarget.value) : null }))}>
+            <option value="">{t('actions.noTeam')}</option>
+            {teams.value.map((team) => <option key={team.id} value={team.id}>{team.name}</option>)}
+          </select>
+        )}
+        <select aria-label={t('actions.status')} value={c.status} onChange={(e) => {
+          const status = e.currentTarget.value as ConversationStatus;
+          if (status === 'snoozed') setSnoozing(true);
+          else setStatus(status);
+        }}>
+          {(['open', 'pending', 'snoozed', 'resolved'] as const).map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+        </select>
+        {c.status === 'resolved'
+          ? <button type="button" onClick={() => setStatus('open')}>{t('actions.reopen')}</button>
+          : <button type="button" class="primary" title="e" onClick={() => setStatus('resolved')}>{t('actions.resolve')}</button>}
+      </div>
+      {snoozing && (
+        <form class="snooze" onSubmit={(e) => { e.preventDefault(); setSnoozing(false); run(() => changeConversation(c.id, { status: 'snoozed', snoozedUntil: new Date(until).toISOString() })); }}>
+          <label>{t('actions.snoozeUntil')} <input type="datetime-local" required value={until} onInput={(e) => setUntil(e.currentTarget.value)} /></label>
+          <button type="submit" class="primary">{t('actions.snooze')}</button>
+          <button type="button" onClick={() => setSnoozing(false)}>{t('common.cancel')}</button>
+        </form>
+      )}
+      <div class="labels" aria-label={t('actions.labels')}>
+        {c.labels.map((l) => (
+          <span key={l} class="pill">
+            {l}
+            <button type="button" class="pill-x" aria-label={t('actions.removeLabel', { label: l })} onClick={() => run(() => removeLabel(c.id, l))}>×</button>
+          </span>
+        ))}
+        <form class="inline" onSubmit={(e) => { e.preventDefault(); const value = label.trim(); if (value) run(async () => { await addLabel(c.id, value); setLabel(''); }); }}>
+          <input aria-label={t('actions.addLabel')} placeholder={t('actions.addLabel')} value={label} maxLength={64} onInput={(e) => setLabel(e.currentTarget.value)} />
+        </form>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+    </header>
+  );
+}

@@ -1,0 +1,60 @@
+import { fileSize, timeOf } from '../format.ts';
+import { t } from '../i18n/index.ts';
+import { operatorName } from '../state/directory.ts';
+import { me } from '../state/session.ts';
+import type { Attachment, Message, MessageStatus } from '../types.ts';
+import { EmailFrame } from './email-frame.tsx';
+
+const TICKS: Partial<Record<MessageStatus, string>> = { queued: '◷', sending: '◷', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '⚠', unknown: '?' };
+
+export function MessageItem({ message: m, contactName, answers }: { message: Message; contactName: string; answers?: Message }) {
+  const mine = m.authorType === 'operator' && m.operatorId === me.value?.id;
+  const author =
+    m.authorType === 'contact' ? contactName
+    : m.authorType === 'bot' ? t('conv.bot')
+    : m.authorType === 'system' ? t('conv.system')
+    : mine ? t('conv.you')
+    : (operatorName(m.operatorId) ?? t('conv.operator', { id: m.operatorId ?? '?' }));
+  const subject = typeof m.meta?.subject === 'string' ? m.meta.subject : null;
+  const rejected = (m.meta?.rejected as { reason?: string } | undefined)?.reason;
+  const side = m.private ? 'note' : m.direction === 'in' ? 'in' : 'out';
+  return (
+    <article class={`msg msg-${side}${m.status === 'failed' ? ' msg-failed' : ''}`} data-message-id={m.id} aria-label={m.private ? `${t('conv.note')}: ${author}` : author}>
+      <div class="msg-meta">
+        <span class="msg-author">{author}</span>
+        {m.private && <span class="pill note-pill">{t('conv.note')}</span>}
+        <time dateTime={m.createdAt}>{timeOf(m.createdAt)}</time>
+        {m.direction === 'out' && !m.private && TICKS[m.status] && (
+          <span class={`tick tick-${m.status}`} title={t(`conv.tick.${m.status}` as 'conv.tick.sent')} aria-label={t(`conv.tick.${m.status}` as 'conv.tick.sent')}>{TICKS[m.status]}</span>
+        )}
+      </div>
+      {answers && (
+        <blockquote class="msg-quote">
+          <span class="muted">{t('conv.inReplyTo')}:</span> {(answers.text ?? '').slice(0, 140)}
+        </blockquote>
+      )}
+      {subject && <p class="msg-subject">{t('conv.subject', { subject })}</p>}
+      {m.html ? <EmailFrame html={m.html} /> : m.text && <p class="msg-text">{m.text}</p>}
+      {m.attachments.length > 0 && <div class="msg-files">{m.attachments.map((a, i) => <File key={a.key ?? a.url ?? i} file={a} />)}</div>}
+      {rejected && <p class="error">{t('conv.rejected', { reason: rejected })}</p>}
+      {m.status === 'failed' && <p class="error" role="note">{m.failureReason ? t('conv.failed', { reason: m.failureReason }) : t('conv.failedNoReason')}</p>}
+    </article>
+  );
+}
+
+function File({ file }: { file: Attachment }) {
+  const name = file.name ?? t('conv.attachment');
+  if (!file.url) return <span class="file">{name}</span>;
+  if (file.contentType?.startsWith('image/') && /^image\/(png|jpeg|gif|webp)$/.test(file.contentType) && file.url.startsWith('/')) {
+    return (
+      <a href={file.url} target="_blank" rel="noopener noreferrer" class="file-image">
+        <img src={file.url} alt={name} loading="lazy" />
+      </a>
+    );
+  }
+  return (
+    <a href={file.url} target="_blank" rel="noopener noreferrer" class="file" download={file.url.startsWith('/') ? name : undefined}>
+      {name} <span class="muted">{fileSize(file.size)}</span>
+    </a>
+  );
+}
