@@ -5,18 +5,20 @@
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# postinstall runs it; without Vite (no dev dependencies here) it only says the widget is built elsewhere.
-COPY scripts/build-widget.ts ./scripts/
+# postinstall runs the web builds; without Vite (no dev dependencies here) they only say the bundles are built elsewhere.
+COPY scripts/build-widget.ts scripts/build-operator.ts ./scripts/
 # npm install follows package-lock.json; npm ci would refuse it (see .ci/run)
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# The embeddable chat widget (web/widget): only what builds it, not every dev dependency.
-FROM node:24-slim AS widget
+# The browser bundles: the embeddable chat widget (web/widget) and the operator app (web/operator), built with Vite.
+FROM node:24-slim AS web
 WORKDIR /build
-RUN echo '{"private":true,"type":"module"}' > package.json && npm install --no-audit --no-fund vite@^8.3.8 socket.io-client@^4.8.1
-COPY scripts/build-widget.ts ./scripts/
-COPY web/widget ./web/widget
-RUN node scripts/build-widget.ts
+COPY package.json package-lock.json ./
+RUN npm install --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY web ./web
+RUN npm run build
 
 FROM node:24-slim
 ENV NODE_ENV=production \
@@ -31,8 +33,8 @@ COPY --chown=node:node src ./src
 COPY --chown=node:node channels ./channels
 COPY --chown=node:node workers ./workers
 COPY --chown=node:node migrations ./migrations
-COPY --from=widget --chown=node:node /build/web/widget/dist ./web/widget/dist
-# COPY --chown=node:node web ./web        # uncomment once web/ (operator app, widget) exists
+COPY --from=web --chown=node:node /build/web/widget/dist ./web/widget/dist
+COPY --from=web --chown=node:node /build/web/operator/dist ./web/operator/dist
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
 USER node
