@@ -187,7 +187,7 @@ describe('operator gateway', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
-  });
+  }, 60_000); // two servers with migrations and three argon2 logins: slow on a busy machine
 
   describe('typing', () => {
     it('shows an operator typing to the other operators of the inbox, not to themselves nor to outsiders', async () => {
