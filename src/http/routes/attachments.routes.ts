@@ -6,6 +6,7 @@ import { attachmentUrl } from '../../inbox/dto.ts';
 import type { Services } from '../../services.ts';
 import { AttachmentTooLarge } from '../../store/attachment-store.ts';
 import { Strict } from '../schemas.ts';
+import { sendStoredFile } from '../send-stored-file.ts';
 
 /** Types a browser may show inline; anything else is downloaded, never rendered as a page of ours. */
 const INLINE = /^(image\/(png|jpeg|gif|webp)|audio\/|video\/|application\/pdf$)/;
@@ -39,14 +40,6 @@ export async function attachmentsRoutes(app: FastifyInstance, { services }: { se
     const { month, id } = request.params as { month: string; id: string };
     const file = await services.attachments.open(`${month}/${id}`);
     if (!file) throw notFound('Attachment');
-    const inline = INLINE.test(file.meta.contentType);
-    return reply
-      .header('content-type', inline ? file.meta.contentType : 'application/octet-stream')
-      .header('content-length', file.meta.size)
-      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.meta.name)}`)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('cache-control', 'private, max-age=86400')
-      .send(file.stream);
+    return sendStoredFile(reply, file, INLINE);
   });
 }

@@ -11,6 +11,7 @@ import type { Services } from '../../services.ts';
 import { AttachmentStore, AttachmentTooLarge } from '../../store/attachment-store.ts';
 import { Inbox } from '../../store/entities/index.ts';
 import { Strict } from '../schemas.ts';
+import { sendStoredFile } from '../send-stored-file.ts';
 
 /** The built widget (`npm run build:widget`; `npm install` and `npm start` build it when it is missing). */
 export const WIDGET_BUNDLE = fileURLToPath(new URL('../../../web/widget/dist/widget.js', import.meta.url));
@@ -88,15 +89,7 @@ export async function widgetRoutes(app: FastifyInstance, { services }: { service
       if (!verifyFileKey(inbox.secret, key, (request.query as { sig: string }).sig)) throw notFound('File');
       const file = await services.attachments.open(key);
       if (!file) throw notFound('File');
-      const inline = INLINE.test(file.meta.contentType);
-      return reply
-        .header('content-type', inline ? file.meta.contentType : 'application/octet-stream')
-        .header('content-length', file.meta.size)
-        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.meta.name)}`)
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, max-age=86400')
-        .send(file.stream);
+      return sendStoredFile(reply, file, INLINE);
     });
   });
 }
