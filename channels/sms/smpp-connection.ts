@@ -1,4 +1,5 @@
 import smpp, { type Pdu, type Session } from 'smpp';
+import { sleep } from '../abortable-sleep.ts';
 import type { ChannelStatus } from '../channel-adapter.ts';
 import { ChannelError } from '../channel-error.ts';
 import type { SmppSettings } from './sms-settings.ts';
@@ -147,16 +148,4 @@ export class SmppConnection {
     });
     return this.#session!;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

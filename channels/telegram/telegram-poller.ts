@@ -1,5 +1,6 @@
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
+import { sleep } from '../abortable-sleep.ts';
 import type { ChannelStatus } from '../channel-adapter.ts';
 import { telegramError } from './telegram-errors.ts';
 import { ALLOWED_UPDATES } from './telegram-inbound.ts';
@@ -20,17 +21,6 @@ const MAX_TRIES_PER_UPDATE = 5;
 
 /** grammY types its signal with the `abort-controller` polyfill's type; Node's own AbortSignal is what it uses at run time. */
 export const grammySignal = (signal: AbortSignal) => signal as unknown as Parameters<Api['getMe']>[0];
-
-/** Waits, or less when the signal aborts. */
-export const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(done, ms);
-  function done() {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', done);
-    resolve();
-  }
-  signal.addEventListener('abort', done, { once: true });
-});
 
 /**
  * Long polling (https://core.telegram.org/bots/api#getupdates). Telegram forgets an update once a later poll asks

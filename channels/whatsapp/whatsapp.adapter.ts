@@ -1,4 +1,5 @@
 import QRCode from 'qrcode';
+import { sleep } from '../abortable-sleep.ts';
 import type { ChannelAdapter, ChannelAddress, ChannelStatus, InboundSink, InboxConfig, OutboundMessage } from '../channel-adapter.ts';
 import { ChannelError } from '../channel-error.ts';
 import type { AdapterContext } from '../registry.ts';
@@ -189,17 +190,4 @@ function wrap(cause: unknown): ChannelError {
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -6,10 +6,10 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { clearRedisPrefix } from '../helpers/redis-prefix.ts';
 import { ADMIN, eventually, nextEvent, REDIS_URL } from '../helpers/test-server.ts';
 
 /**
@@ -152,17 +152,7 @@ describe('two server processes and a worker process sharing one database and Red
     await receiver?.close();
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
-    const redis = new Redis(REDIS_URL);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await clearRedisPrefix({ url: REDIS_URL }, prefix);
   }, 30_000);
 
   it('pushes a message that arrives on either server to operators on both', async () => {

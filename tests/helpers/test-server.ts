@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { inboxConfig } from '../../src/inbox/inboxes.service.ts';
 import { Inbox, type Role } from '../../src/store/entities/index.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { clearRedisPrefix } from './redis-prefix.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN = { email: 'admin@crm.test', password: 'admin-password-1' };
@@ -136,21 +137,6 @@ export class TestServer {
       await this.database.drop();
       rmSync(this.config.DATA_DIR, { recursive: true, force: true });
     }
-  }
-}
-
-async function clearRedisPrefix(target: Runtime['redisHandle']['target'], prefix: string): Promise<void> {
-  const { connectRedis } = await import('../../src/store/redis.ts');
-  const redis = connectRedis(target);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
 

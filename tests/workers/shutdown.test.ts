@@ -6,13 +6,13 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { Message } from '../../src/store/entities/index.ts';
 import { openOrm } from '../../src/store/orm.ts';
 import { connectRedis, locateRedis } from '../../src/store/redis.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { clearRedisPrefix } from '../helpers/redis-prefix.ts';
 import { ADMIN, REDIS_URL } from '../helpers/test-server.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,7 +64,7 @@ interface Booted {
 async function bootWithSlowCallback(delayMs: number, shutdownTimeoutMs: number, cleanups: (() => Promise<unknown> | void)[]): Promise<Booted> {
   const prefix = `crm-test-shutdown-${randomBytes(6).toString('hex')}`;
   const database = await createTestDatabase();
-  cleanups.push(() => database.drop(), () => clearPrefix(prefix));
+  cleanups.push(() => database.drop(), () => clearRedisPrefix({ url: REDIS_URL }, prefix));
   const callback = { arrived: false, answered: false };
   const receiver: HttpServer = createHttpServer((request, response) => {
     callback.arrived = true;
@@ -110,20 +110,6 @@ async function bootWithSlowCallback(delayMs: number, shutdownTimeoutMs: number, 
   const reply = await post(`/conversations/${inbound.conversationId}/messages`, { text: 'one moment' }, token);
   await until('the reply reaching the callback', () => callback.arrived, 10_000);
   return { server, exited, output: () => output.join(''), replyId: reply.id, callback, database };
-}
-
-async function clearPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 async function messageStatus(database: TestDatabase, id: number) {
