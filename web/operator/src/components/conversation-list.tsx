@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { initials, whenShort } from '../format.ts';
 import { navigate } from '../router.ts';
@@ -6,6 +6,7 @@ import { conversations, filters, listError, listLoading, loadConversations, next
 import { contactNames, inboxes, inboxOf, teams } from '../state/directory.ts';
 import type { Conversation, ConversationStatus } from '../types.ts';
 import { ChannelIcon } from './channel-icon.tsx';
+import { VirtualList } from './virtual-list.tsx';
 
 const TABS: Tab[] = ['mine', 'unassigned', 'all'];
 const STATUSES: ConversationStatus[] = ['open', 'pending', 'snoozed', 'resolved'];
@@ -16,18 +17,6 @@ export function contactLabel(c: Pick<Conversation, 'contactId' | 'contact'>): st
 
 export function ConversationList() {
   const f = filters.value;
-  const more = useRef<HTMLDivElement>(null);
-  // Load the next page when its sentinel scrolls into view.
-  useEffect(() => {
-    const sentinel = more.current;
-    if (!sentinel) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && nextCursor.value && !listLoading.value) void loadConversations(true);
-    });
-    observer.observe(sentinel);
-    return () => observer.disconnect();
-  }, [nextCursor.value]);
-
   const labels = [...new Set(conversations.value.flatMap((c) => c.labels))].sort();
   return (
     <aside class="list" aria-label={t('list.title')}>
@@ -38,6 +27,7 @@ export function ConversationList() {
           </button>
         ))}
       </div>
+      <SearchBox />
       <div class="filters">
         <label class="sr-only" for="filter-status">{t('list.status')}</label>
         <select id="filter-status" value={f.status} onChange={(e) => setFilters({ status: e.currentTarget.value as ConversationStatus | '' })}>
@@ -67,24 +57,48 @@ export function ConversationList() {
           {listError.value} <button type="button" class="link" onClick={() => void loadConversations()}>{t('common.retry')}</button>
         </p>
       )}
-      <ul class="rows" aria-busy={listLoading.value}>
-        {conversations.value.map((c) => <Row key={c.id} conversation={c} active={c.id === selectedId.value} />)}
-      </ul>
-      {!listLoading.value && !listError.value && conversations.value.length === 0 && <p class="empty muted">{t('list.empty')}</p>}
+      <VirtualList items={conversations.value} keyOf={(c) => c.id} heightOf={rowHeight} resetKey={f}
+        renderItem={(c) => <Row conversation={c} active={c.id === selectedId.value} />}
+        activeIndex={conversations.value.findIndex((c) => c.id === selectedId.value)}
+        more={!!nextCursor.value} busy={listLoading.value} label={t('list.title')}
+        onNearEnd={() => { if (nextCursor.value && !listLoading.value && !listError.value) void loadConversations(true); }} />
+      {!listLoading.value && !listError.value && conversations.value.length === 0 && <p class="empty muted">{f.q.trim() ? t('list.noMatches', { q: f.q.trim() }) : t('list.empty')}</p>}
       {listLoading.value && <p class="muted center">{t('common.loading')}</p>}
-      <div ref={more} class="sentinel">
-        {nextCursor.value && !listLoading.value && <button type="button" class="link" onClick={() => void loadConversations(true)}>{t('common.loadMore')}</button>}
-      </div>
     </aside>
   );
 }
+
+/** Searches as the operator types, once they pause (one request per pause, not per key). */
+function SearchBox() {
+  const [text, setText] = useState(filters.value.q);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const search = (value: string, wait: number) => {
+    setText(value);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => { if (value.trim() !== filters.value.q.trim()) setFilters({ q: value }); }, wait);
+  };
+  return (
+    <form class="search" role="search" onSubmit={(e) => { e.preventDefault(); search(text, 0); }}>
+      <label class="sr-only" for="list-search">{t('list.search')}</label>
+      <input id="list-search" type="search" placeholder={t('list.searchPlaceholder')} value={text} maxLength={200} autocomplete="off"
+        onInput={(e) => search(e.currentTarget.value, 300)}
+        onKeyDown={(e) => { if (e.key === 'Escape' && text) { e.stopPropagation(); search('', 0); } }} />
+    </form>
+  );
+}
+
+/** Row heights in pixels, fixed in styles.css (.row, .row.tagged): the virtual list places rows without measuring. */
+const ROW_HEIGHT = 64;
+const TAGGED_ROW_HEIGHT = 86;
+const hasTags = (c: Conversation) => c.labels.length > 0 || c.status !== 'open';
+const rowHeight = (c: Conversation) => (hasTags(c) ? TAGGED_ROW_HEIGHT : ROW_HEIGHT);
 
 function Row({ conversation: c, active }: { conversation: Conversation; active: boolean }) {
   const name = contactLabel(c);
   const inbox = inboxOf(c.inboxId);
   return (
-    <li>
-      <a href={`#/inbox/${c.id}`} class={`row${active ? ' active' : ''}${c.unreadCount > 0 ? ' unread' : ''}`} aria-current={active ? 'true' : undefined} data-conversation-id={c.id} onClick={(e) => { e.preventDefault(); navigate(`/inbox/${c.id}`); }}>
+      <a href={`#/inbox/${c.id}`} class={`row${hasTags(c) ? ' tagged' : ''}${active ? ' active' : ''}${c.unreadCount > 0 ? ' unread' : ''}`} aria-current={active ? 'true' : undefined} data-conversation-id={c.id} onClick={(e) => { e.preventDefault(); navigate(`/inbox/${c.id}`); }}>
         <span class="avatar" aria-hidden="true">{initials(name)}</span>
         <span class="row-main">
           <span class="row-top">
@@ -96,7 +110,7 @@ function Row({ conversation: c, active }: { conversation: Conversation; active: 
             <span class="row-preview">{c.lastMessagePreview ?? t('list.noPreview')}</span>
             {c.unreadCount > 0 && <span class="badge" aria-label={t('list.unread', { count: c.unreadCount })}>{c.unreadCount}</span>}
           </span>
-          {(c.labels.length > 0 || c.status !== 'open') && (
+          {hasTags(c) && (
             <span class="row-tags">
               {c.status !== 'open' && <span class={`pill status-${c.status}`}>{t(`status.${c.status}`)}</span>}
               {c.labels.map((l) => <span key={l} class="pill">{l}</span>)}
@@ -104,6 +118,5 @@ function Row({ conversation: c, active }: { conversation: Conversation; active: 
           )}
         </span>
       </a>
-    </li>
   );
 }

@@ -29,7 +29,7 @@ export function InboxPage() {
       } else if (event.key === 'r' && conversation) document.getElementById('reply-text')?.focus();
       else if (event.key === 'e' && conversation) void changeConversation(conversation.id, { status: 'resolved' });
       else if (event.key === 'a' && conversation && me.value) void changeConversation(conversation.id, { assigneeId: me.value.id });
-      else if (event.key === '/') document.getElementById('filter-status')?.focus();
+      else if (event.key === '/') document.getElementById('list-search')?.focus();
       else if (event.key === '?') setHelp((h) => !h);
       else return;
       event.preventDefault();

@@ -230,8 +230,13 @@ export const en = {
   'keys.resolve': 'Resolve',
   'keys.assignMe': 'Assign to me',
   'keys.note': 'Switch reply / private note',
-  'keys.search': 'Focus the filters',
+  'keys.search': 'Search conversations',
   'keys.help': 'Show this list',
+
+  // Conversation list search, labels catalogue, more shortcuts (branch inboxlist)
+  'list.search': 'Search conversations',
+  'list.searchPlaceholder': 'Search name, phone, email or message…',
+  'list.noMatches': 'No conversation matches "{q}".',
 } as const;
 
 export type MessageKey = keyof typeof en;
