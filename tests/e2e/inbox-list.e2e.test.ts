@@ -51,7 +51,7 @@ describe('the conversation list in a browser', () => {
       await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
       mostRows = Math.max(mostRows, await rows.count());
       return page.locator('.row', { hasText: name(1) }).count();
-    }, { timeout: 200_000, intervals: [50] }).toBe(1);
+    }, { timeout: 200_000, interval: 50 }).toBe(1);
 
     // Every conversation is loaded, yet the page holds only the rows around the viewport.
     const loaded = await scroller.evaluate((el) => el.scrollHeight);
