@@ -3,9 +3,10 @@ import { t } from '../i18n/index.ts';
 import { initials, whenShort } from '../format.ts';
 import { navigate } from '../router.ts';
 import { conversations, filters, listError, listLoading, loadConversations, nextCursor, selectedId, setFilters, type Tab } from '../state/conversations.ts';
-import { contactNames, inboxes, inboxOf, teams } from '../state/directory.ts';
+import { contactNames, inboxes, inboxOf, labels as catalogue, teams } from '../state/directory.ts';
 import type { Conversation, ConversationStatus } from '../types.ts';
 import { ChannelIcon } from './channel-icon.tsx';
+import { LabelChip } from './label-chip.tsx';
 import { VirtualList } from './virtual-list.tsx';
 
 const TABS: Tab[] = ['mine', 'unassigned', 'all'];
@@ -17,7 +18,6 @@ export function contactLabel(c: Pick<Conversation, 'contactId' | 'contact'>): st
 
 export function ConversationList() {
   const f = filters.value;
-  const labels = [...new Set(conversations.value.flatMap((c) => c.labels))].sort();
   return (
     <aside class="list" aria-label={t('list.title')}>
       <div class="tabs" role="tablist" aria-label={t('list.tabs')}>
@@ -50,7 +50,7 @@ export function ConversationList() {
         )}
         <label class="sr-only" for="filter-label">{t('list.label')}</label>
         <input id="filter-label" list="known-labels" placeholder={t('list.label')} value={f.label} onChange={(e) => setFilters({ label: e.currentTarget.value.trim() })} />
-        <datalist id="known-labels">{labels.map((l) => <option key={l} value={l} />)}</datalist>
+        <datalist id="known-labels">{catalogue.value.map((l) => <option key={l.id} value={l.name} />)}</datalist>
       </div>
       {listError.value && (
         <p class="error" role="alert">
@@ -113,7 +113,7 @@ function Row({ conversation: c, active }: { conversation: Conversation; active: 
           {hasTags(c) && (
             <span class="row-tags">
               {c.status !== 'open' && <span class={`pill status-${c.status}`}>{t(`status.${c.status}`)}</span>}
-              {c.labels.map((l) => <span key={l} class="pill">{l}</span>)}
+              {c.labels.map((l) => <LabelChip key={l} name={l} />)}
             </span>
           )}
         </span>
