@@ -95,4 +95,54 @@ describe('the conversation list in a browser', () => {
     await expect.poll(() => search.inputValue()).toBe('');
     await expect.poll(() => page.locator('.rows li').first().locator('.row-name').textContent()).toBe('Rita Levi');
   });
+
+  it('drives the list with the keyboard: j/k and arrows move, a assigns to me, e resolves, ? lists the keys; not while typing', { timeout: 60_000 }, async () => {
+    const page = await browser.page({ viewport: { width: 1440, height: 900 } });
+    await logIn(page, server.url);
+    const names = page.locator('.rows li .row-name');
+    await expect.poll(() => names.count()).toBeGreaterThan(3);
+    const [first, second, third] = await names.evaluateAll((els) => els.slice(0, 3).map((el) => el.textContent));
+    const openName = () => page.locator('.conv-header h2').textContent();
+
+    await page.keyboard.press('j');
+    await expect.poll(openName).toBe(first);
+    await page.keyboard.press('j');
+    await expect.poll(openName).toBe(second);
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(openName).toBe(third);
+    await page.keyboard.press('k');
+    await expect.poll(openName).toBe(second);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(openName).toBe(first);
+    expect(await page.locator('.row.active .row-name').textContent()).toBe(first);
+
+    // n switches the reply box to a private note and puts the cursor in it.
+    await page.keyboard.press('n');
+    await expect.poll(() => page.getByRole('radio', { name: 'Private note' }).getAttribute('aria-checked')).toBe('true');
+    expect(await page.locator('#reply-text').evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.locator('.conv-header h2').click();
+
+    // Typing a "j" in the search box is text, not a move.
+    await page.keyboard.press('/');
+    await page.keyboard.type('j');
+    expect(await page.getByRole('searchbox', { name: 'Search conversations' }).inputValue()).toBe('j');
+    expect(await openName()).toBe(first);
+    await page.getByRole('searchbox', { name: 'Search conversations' }).press('Escape');
+    await page.locator('.conv-header h2').click();
+
+    const id = Number(await page.locator('.row.active').getAttribute('data-conversation-id'));
+    const stored = () => server.runtime.orm.em.fork().findOneOrFail(Conversation, id);
+    await page.keyboard.press('a');
+    await expect.poll(async () => (await stored()).assignee?.id).toBe((await server.login()).operatorId);
+    await page.keyboard.press('e');
+    await expect.poll(async () => (await stored()).status).toBe('resolved');
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    expect(await help.locator('dt').allTextContents()).toEqual(expect.arrayContaining(['j / ↓', 'e', 'a', '/', '?']));
+    await browser.screenshot(page, 'inbox-shortcuts');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  });
 });

@@ -121,7 +121,7 @@ function Header({ conversation: c }: { conversation: Conversation }) {
           </LabelChip>
         ))}
         <form class="inline" onSubmit={(e) => { e.preventDefault(); const value = label.trim(); if (value) run(async () => { await addLabel(c.id, value); setLabel(''); }); }}>
-          <input aria-label={t('actions.addLabel')} placeholder={t('actions.addLabel')} list="label-suggestions" value={label} maxLength={64} onInput={(e) => setLabel(e.currentTarget.value)} />
+          <input id="label-input" aria-label={t('actions.addLabel')} placeholder={t('actions.addLabel')} list="label-suggestions" value={label} maxLength={64} onInput={(e) => setLabel(e.currentTarget.value)} />
           <datalist id="label-suggestions">{catalogue.value.filter((l) => !c.labels.includes(l.name)).map((l) => <option key={l.id} value={l.name}>{l.description ?? ''}</option>)}</datalist>
         </form>
       </div>

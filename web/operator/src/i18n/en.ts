@@ -246,6 +246,8 @@ export const en = {
   'labels.descriptionColumn': 'Description',
   'labels.edit': 'Edit label {name}',
   'labels.delete': 'Delete label {name}',
+  'keys.label': 'Add a label',
+  'keys.close': 'Close this list',
   'labels.confirmDelete': 'Delete the label "{name}"? It is taken off every conversation that carries it.',
 } as const;
 
