@@ -1,3 +1,4 @@
+import { computed } from '@preact/signals';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { initials, whenShort } from '../format.ts';
@@ -15,6 +16,15 @@ const STATUSES: ConversationStatus[] = ['open', 'pending', 'snoozed', 'resolved'
 export function contactLabel(c: Pick<Conversation, 'contactId' | 'contact'>): string {
   return c.contact?.name ?? contactNames.value[c.contactId]?.name ?? t('list.unknownContact', { id: c.contactId });
 }
+
+/** What the label filter suggests: the catalogue first, then free-text labels seen on loaded conversations. */
+const knownLabels = computed(() => {
+  const names = catalogue.value.map((l) => l.name);
+  const seen = new Set(names);
+  const others = new Set<string>();
+  for (const c of conversations.value) for (const l of c.labels) if (!seen.has(l)) others.add(l);
+  return [...names, ...[...others].sort()];
+});
 
 export function ConversationList() {
   const f = filters.value;
@@ -50,7 +60,7 @@ export function ConversationList() {
         )}
         <label class="sr-only" for="filter-label">{t('list.label')}</label>
         <input id="filter-label" list="known-labels" placeholder={t('list.label')} value={f.label} onChange={(e) => setFilters({ label: e.currentTarget.value.trim() })} />
-        <datalist id="known-labels">{catalogue.value.map((l) => <option key={l.id} value={l.name} />)}</datalist>
+        <datalist id="known-labels">{knownLabels.value.map((l) => <option key={l} value={l} />)}</datalist>
       </div>
       {listError.value && (
         <p class="error" role="alert">
