@@ -82,8 +82,9 @@ describe('the conversation list in a browser', () => {
     });
     const p95 = frames[Math.floor(frames.length * 0.95)]!;
     console.log(`scroll frames over ${frames.length} jumps of 1 500 px: median ${frames[frames.length >> 1]!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${frames.at(-1)!.toFixed(1)} ms`);
-    // Loose, for a shared test machine: a list that rendered all 10 000 rows would take hundreds of ms a frame.
-    expect(p95).toBeLessThan(100);
+    // The median, which a busy shared test machine does not shift much: a list that rendered all 10 000 rows
+    // would take hundreds of milliseconds a frame.
+    expect(frames[frames.length >> 1]).toBeLessThan(50);
   });
 
   it('searches by contact name and by message text as the operator types, and clears with Escape', { timeout: 60_000 }, async () => {
