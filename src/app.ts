@@ -26,6 +26,7 @@ import { contactsRoutes } from './http/routes/contacts.routes.ts';
 import { contactsCsvRoutes } from './http/routes/contacts-csv.routes.ts';
 import { conversationsRoutes } from './http/routes/conversations.routes.ts';
 import { healthRoutes } from './http/routes/health.routes.ts';
+import { labelsRoutes } from './http/routes/labels.routes.ts';
 import { inboxesRoutes } from './http/routes/inboxes.routes.ts';
 import { operatorsRoutes } from './http/routes/operators.routes.ts';
 import { teamsRoutes } from './http/routes/teams.routes.ts';
@@ -86,7 +87,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   await app.register(healthRoutes, { services, redis, metrics });
   await app.register(
     async (api) => {
-      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, contactsCsvRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes, whatsappRoutes]) {
+      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, contactsCsvRoutes, cannedResponsesRoutes, labelsRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes, whatsappRoutes]) {
         await api.register(routes, { services });
       }
     },

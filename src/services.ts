@@ -15,6 +15,7 @@ import { InboxesService } from './inbox/inboxes.service.ts';
 import { IngestService } from './inbox/ingest.service.ts';
 import { ReplyService, replyWindowOf } from './inbox/reply.service.ts';
 import { CannedResponsesService } from './operators/canned-responses.service.ts';
+import { LabelsService } from './inbox/labels.service.ts';
 import { OperatorsService } from './operators/operators.service.ts';
 import { SessionsService } from './operators/sessions.service.ts';
 import { TeamsService } from './operators/teams.service.ts';
@@ -120,6 +121,7 @@ export function createServices({ config, orm, queues, redis }: Infrastructure) {
     operators: new OperatorsService(orm),
     teams: new TeamsService(orm),
     canned: new CannedResponsesService(orm),
+    labels: new LabelsService(orm, events),
     inboxes: new InboxesService(orm, channels, () => access.changed(), { states: channelStates, changes: inboxChanges }),
     clock,
     campaignEvents,

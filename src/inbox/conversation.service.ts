@@ -1,4 +1,5 @@
 import type { EntityManager, FilterQuery, MikroORM } from '@mikro-orm/core';
+import { searchCondition } from './conversation-search.ts';
 import { badRequest } from '../errors.ts';
 import { Contact, Conversation, ConversationLabel, Message, Operator, Team, type ConversationStatus } from '../store/entities/index.ts';
 import { canSeeInbox, conversationFor, visibleInboxIds, type Actor } from './access.ts';
@@ -15,6 +16,8 @@ export interface ConversationFilter {
   label?: string;
   unread?: boolean;
   contactId?: number;
+  /** Free text: matches the contact's name, phone or email, or the text of any message in the conversation. */
+  q?: string;
   cursor?: string;
   limit: number;
 }
@@ -54,6 +57,7 @@ export class ConversationService {
     if (filter.label) where.push({ labels: { label: filter.label } });
     if (filter.unread !== undefined) where.push({ unreadCount: filter.unread ? { $gt: 0 } : 0 });
     if (filter.contactId !== undefined) where.push({ contact: filter.contactId });
+    if (filter.q?.trim()) where.push(searchCondition(em, filter.q));
     if (filter.cursor) where.push(afterPosition('lastActivityAt', decodeCursor(filter.cursor)));
 
     const rows = await em.find(Conversation, { $and: where }, { orderBy: { lastActivityAt: 'desc', id: 'desc' }, limit: filter.limit + 1 });

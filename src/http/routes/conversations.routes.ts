@@ -24,6 +24,7 @@ export async function conversationsRoutes(app: FastifyInstance, { services }: { 
         teamId: Type.Optional(Type.Integer({ minimum: 1 })),
         label: Type.Optional(Name(64)),
         unread: Type.Optional(Type.Boolean()),
+        q: Type.Optional(Type.String({ maxLength: 200, description: 'Contact name, phone or email, or message text (any part, any case)' })),
         cursor: Cursor,
         limit: Limit,
       }),

@@ -18,3 +18,4 @@ export * from './campaign-recipient.entity.ts';
 export * from './consent-record.entity.ts';
 export * from './suppression.entity.ts';
 export * from './channel-cursor.entity.ts';
+export * from './label.entity.ts';

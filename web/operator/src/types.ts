@@ -66,5 +66,6 @@ export interface Inbox {
   teamIds: number[];
   state?: ChannelState | null;
 }
+export interface Label { id: number; name: string; color: string; description: string | null }
 export interface CannedResponse { id: number; shortCode: string; content: string }
 export interface Page<T> { items: T[]; nextCursor: string | null }

@@ -3,10 +3,11 @@ import { errorText } from '../api.ts';
 import { dayKey, dayLabel } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { addLabel, changeConversation, loadEarlier, messages, messagesCursor, messagesError, messagesLoading, removeLabel, typing } from '../state/conversations.ts';
-import { inboxOf, operatorName, operators, teams } from '../state/directory.ts';
+import { inboxOf, labels as catalogue, operatorName, operators, teams } from '../state/directory.ts';
 import { me } from '../state/session.ts';
 import type { Conversation, ConversationStatus, Message } from '../types.ts';
 import { ChannelIcon } from './channel-icon.tsx';
+import { LabelChip } from './label-chip.tsx';
 import { contactLabel } from './conversation-list.tsx';
 import { MessageItem } from './message-item.tsx';
 import { ReplyBox } from './reply-box.tsx';
@@ -115,13 +116,13 @@ function Header({ conversation: c }: { conversation: Conversation }) {
       )}
       <div class="labels" aria-label={t('actions.labels')}>
         {c.labels.map((l) => (
-          <span key={l} class="pill">
-            {l}
+          <LabelChip key={l} name={l}>
             <button type="button" class="pill-x" aria-label={t('actions.removeLabel', { label: l })} onClick={() => run(() => removeLabel(c.id, l))}>×</button>
-          </span>
+          </LabelChip>
         ))}
         <form class="inline" onSubmit={(e) => { e.preventDefault(); const value = label.trim(); if (value) run(async () => { await addLabel(c.id, value); setLabel(''); }); }}>
-          <input aria-label={t('actions.addLabel')} placeholder={t('actions.addLabel')} value={label} maxLength={64} onInput={(e) => setLabel(e.currentTarget.value)} />
+          <input id="label-input" aria-label={t('actions.addLabel')} placeholder={t('actions.addLabel')} list="label-suggestions" value={label} maxLength={64} onInput={(e) => setLabel(e.currentTarget.value)} />
+          <datalist id="label-suggestions">{catalogue.value.filter((l) => !c.labels.includes(l.name)).map((l) => <option key={l.id} value={l.name}>{l.description ?? ''}</option>)}</datalist>
         </form>
       </div>
       {error && <p class="error" role="alert">{error}</p>}

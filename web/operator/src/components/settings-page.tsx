@@ -5,9 +5,10 @@ import { navigate, route } from '../router.ts';
 import { me } from '../state/session.ts';
 import { CannedSettings } from './settings-canned.tsx';
 import { InboxSettings } from './settings-inboxes.tsx';
+import { LabelSettings } from './settings-labels.tsx';
 import { OperatorSettings, TeamSettings } from './settings-people.tsx';
 
-const TABS = ['inboxes', 'operators', 'teams', 'canned'] as const;
+const TABS = ['inboxes', 'operators', 'teams', 'canned', 'labels'] as const;
 
 export function SettingsPage() {
   const tab = (TABS as readonly string[]).includes(route.value[1] ?? '') ? (route.value[1] as (typeof TABS)[number]) : 'inboxes';
@@ -23,7 +24,7 @@ export function SettingsPage() {
         ))}
       </nav>
       <section class="settings-body">
-        {tab === 'inboxes' ? <InboxSettings /> : tab === 'operators' ? <OperatorSettings /> : tab === 'teams' ? <TeamSettings /> : <CannedSettings />}
+        {tab === 'inboxes' ? <InboxSettings /> : tab === 'operators' ? <OperatorSettings /> : tab === 'teams' ? <TeamSettings /> : tab === 'labels' ? <LabelSettings /> : <CannedSettings />}
       </section>
     </div>
   );

@@ -230,8 +230,25 @@ export const en = {
   'keys.resolve': 'Resolve',
   'keys.assignMe': 'Assign to me',
   'keys.note': 'Switch reply / private note',
-  'keys.search': 'Focus the filters',
+  'keys.search': 'Search conversations',
   'keys.help': 'Show this list',
+
+  // Conversation list search, labels catalogue, more shortcuts (branch inboxlist)
+  'list.search': 'Search conversations',
+  'list.searchPlaceholder': 'Search name, phone, email or message…',
+  'list.noMatches': 'No conversation matches "{q}".',
+  'settings.labels': 'Labels',
+  'labels.intro': 'Labels sort conversations (billing, vip, bug…). Renaming or deleting one changes every conversation that carries it.',
+  'labels.new': 'New label',
+  'labels.name': 'Name',
+  'labels.color': 'Colour',
+  'labels.description': 'Description (optional)',
+  'labels.descriptionColumn': 'Description',
+  'labels.edit': 'Edit label {name}',
+  'labels.delete': 'Delete label {name}',
+  'keys.label': 'Add a label',
+  'keys.close': 'Close this list',
+  'labels.confirmDelete': 'Delete the label "{name}"? It is taken off every conversation that carries it.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -11,11 +11,14 @@ export interface Filters {
   inboxId: number | null;
   teamId: number | null;
   label: string;
+  /** Free-text search (contact name, phone, email, message text); the server decides what matches. */
+  q: string;
 }
 
-const PAGE = 50;
+// 100 a page: scrolling through thousands of conversations takes half the round trips of 50.
+const PAGE = 100;
 
-export const filters = signal<Filters>({ tab: 'all', status: 'open', inboxId: null, teamId: null, label: '' });
+export const filters = signal<Filters>({ tab: 'all', status: 'open', inboxId: null, teamId: null, label: '', q: '' });
 export const conversations = signal<Conversation[]>([]);
 export const nextCursor = signal<string | null>(null);
 export const listLoading = signal(false);
@@ -45,6 +48,7 @@ function filterQuery(f: Filters, cursor?: string) {
     inboxId: f.inboxId ?? undefined,
     teamId: f.teamId ?? undefined,
     label: f.label || undefined,
+    q: f.q.trim() || undefined,
     cursor,
     limit: PAGE,
   });
@@ -88,6 +92,8 @@ export function upsertConversation(c: Conversation): void {
     if (existing) conversations.value = rest;
     return;
   }
+  // Whether a new conversation matches a search is the server's call (message text): the next search shows it.
+  if (!existing && filters.value.q.trim()) return;
   // Beyond the loaded pages? Then the next page will bring it, unless it is newer than the last one we show.
   const last = rest.at(-1);
   if (!existing && nextCursor.value && last && newestFirst(merged, last) > 0) return;

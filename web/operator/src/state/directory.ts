@@ -1,12 +1,14 @@
 import { signal } from '@preact/signals';
 import { api } from '../api.ts';
-import type { CannedResponse, ChannelState, ContactSummary, Inbox, Operator, Team } from '../types.ts';
+import type { CannedResponse, ChannelState, ContactSummary, Inbox, Label, Operator, Team } from '../types.ts';
 
 /** Reference data every screen uses: operators, teams, inboxes (with live channel states), contact names. */
 export const operators = signal<Operator[]>([]);
 export const teams = signal<Team[]>([]);
 export const inboxes = signal<Inbox[]>([]);
 export const canned = signal<CannedResponse[]>([]);
+/** The managed label catalogue (names with colours); conversations may carry other names too. */
+export const labels = signal<Label[]>([]);
 /** Contact names by id, filled from lists and events; bumped as a whole so lists re-render. */
 export const contactNames = signal<Record<number, ContactSummary>>({});
 
@@ -17,6 +19,7 @@ export async function loadDirectory(): Promise<void> {
     api<Inbox[]>('GET', '/inboxes'),
     api<CannedResponse[]>('GET', '/canned-responses'),
   ]);
+  void reloadLabels().catch(() => {});
   operators.value = ops;
   teams.value = tms;
   inboxes.value = inbs;
@@ -24,6 +27,8 @@ export async function loadDirectory(): Promise<void> {
 }
 
 export const reloadInboxes = async () => (inboxes.value = await api<Inbox[]>('GET', '/inboxes'));
+export const reloadLabels = async () => (labels.value = await api<Label[]>('GET', '/labels'));
+export const labelColor = (name: string) => labels.value.find((l) => l.name === name)?.color ?? null;
 export const reloadCanned = async () => (canned.value = await api<CannedResponse[]>('GET', '/canned-responses'));
 export const reloadOperators = async () => (operators.value = await api<Operator[]>('GET', '/operators'));
 export const reloadTeams = async () => (teams.value = await api<Team[]>('GET', '/teams'));
