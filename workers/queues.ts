@@ -22,6 +22,12 @@ export interface CampaignSendJob {
 
 /** The job id is derived from the message, so enqueuing the same reply twice makes one job. */
 export const sendJobId = (messageId: number) => `message-${messageId}`;
+/**
+ * An operator's "Retry" of a failed reply: the first job may still sit in Redis as completed (BullMQ would then
+ * ignore an add under its id), so each retry gets an id of its own. The queued → sending claim in the worker,
+ * not the job id, is what keeps a reply from being sent twice.
+ */
+export const retryJobId = (messageId: number, at = Date.now()) => `message-${messageId}-retry-${at}`;
 /** One job per ledger row per resume (a resumed campaign re-queues its waiting rows under fresh ids). */
 export const campaignSendJobId = (recipientId: number, generation: number) => `recipient-${recipientId}-g${generation}`;
 

@@ -75,4 +75,16 @@ export async function conversationsRoutes(app: FastifyInstance, { services }: { 
     },
     config: inboxStaff,
   }, async (request, reply) => reply.status(201).send(await replies.reply(actorOf(request), (request.params as { id: number }).id, request.body as ReplyInput)));
+
+  app.post('/conversations/:id/messages/:messageId/retry', {
+    schema: {
+      tags: ['conversations'],
+      summary: 'Send a failed reply again (it goes back to queued); 409 NOT_FAILED unless it failed, 422 NOT_RETRYABLE for a customer message or a note',
+      params: Strict({ id: Type.Integer({ minimum: 1 }), messageId: Type.Integer({ minimum: 1 }) }),
+    },
+    config: inboxStaff,
+  }, (request) => {
+    const { id, messageId } = request.params as { id: number; messageId: number };
+    return replies.retry(actorOf(request), id, messageId);
+  });
 }

@@ -1,5 +1,8 @@
+import { useState } from 'preact/hooks';
+import { api, errorText } from '../api.ts';
 import { fileSize, timeOf } from '../format.ts';
 import { t } from '../i18n/index.ts';
+import { upsertMessage } from '../state/conversations.ts';
 import { operatorName } from '../state/directory.ts';
 import { me } from '../state/session.ts';
 import type { Attachment, Message, MessageStatus } from '../types.ts';
@@ -37,8 +40,36 @@ export function MessageItem({ message: m, contactName, answers }: { message: Mes
       {m.html ? <EmailFrame html={m.html} /> : m.text && <p class="msg-text">{m.text}</p>}
       {m.attachments.length > 0 && <div class="msg-files">{m.attachments.map((a, i) => <File key={a.key ?? a.url ?? i} file={a} />)}</div>}
       {rejected && <p class="error">{t('conv.rejected', { reason: rejected })}</p>}
-      {m.status === 'failed' && <p class="error" role="note">{m.failureReason ? t('conv.failed', { reason: m.failureReason }) : t('conv.failedNoReason')}</p>}
+      {m.status === 'failed' && (
+        <div class="msg-failure">
+          <p class="error" role="note">{m.failureReason ? t('conv.failed', { reason: m.failureReason }) : t('conv.failedNoReason')}</p>
+          {m.direction === 'out' && !m.private && <RetryButton message={m} />}
+        </div>
+      )}
     </article>
+  );
+}
+
+/** Sends a failed reply again; the tick then moves on as the send worker reports (message.updated). */
+function RetryButton({ message }: { message: Message }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function retry() {
+    setBusy(true);
+    setError(null);
+    try {
+      upsertMessage(await api<Message>('POST', `/conversations/${message.conversationId}/messages/${message.id}/retry`));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <button type="button" class="retry" title={t('retry.label')} disabled={busy} onClick={() => void retry()}>{busy ? t('retry.busy') : t('retry.button')}</button>
+      {error && <p class="error" role="alert">{error}</p>}
+    </>
   );
 }
 

@@ -232,6 +232,13 @@ export const en = {
   'keys.note': 'Switch reply / private note',
   'keys.search': 'Focus the filters',
   'keys.help': 'Show this list',
+
+  // Replying (replybox): retry a failed reply, channel picker, customer typing, WhatsApp templates, SMS segments, email headers
+  'retry.button': 'Retry',
+  'retry.label': 'Send this reply again',
+  'retry.busy': 'Sending again…',
+  'error.NOT_FAILED': 'This reply has not failed (it is on its way or was delivered), so it is not sent again.',
+  'error.NOT_RETRYABLE': 'Only a reply to the customer can be sent again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
