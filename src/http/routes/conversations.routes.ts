@@ -10,6 +10,17 @@ import { Cursor, IdParams, Limit, Name, Nullable, Strict } from '../schemas.ts';
 const Status = Type.Union(CONVERSATION_STATUSES.map((s) => Type.Literal(s)));
 const inboxStaff = { access: ['admin', 'operator'] as const };
 
+/** What a reply may carry; a reply on another of the card's channels (contact-messages.routes.ts) takes the same. */
+export const ReplyFields = {
+  text: Type.Optional(Type.String({ maxLength: 65_536 })),
+  html: Type.Optional(Type.String({ maxLength: 262_144 })),
+  private: Type.Optional(Type.Boolean()),
+  cannedResponseId: Type.Optional(Type.Integer({ minimum: 1 })),
+  replyToMessageId: Type.Optional(Type.Integer({ minimum: 1 })),
+  attachments: Type.Optional(Type.Array(Strict({ key: Type.String({ maxLength: 64 }) }), { maxItems: 10, description: 'Files uploaded with POST /attachments' })),
+  whatsappTemplate: Type.Optional(Strict({ name: Type.String({ minLength: 1, maxLength: 512 }), language: Type.String({ minLength: 2, maxLength: 15 }), parameters: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20 }) }, { description: 'WhatsApp Cloud: an approved template (required once the 24-hour window has closed)' })),
+};
+
 export async function conversationsRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { conversations, replies } = services;
 
@@ -63,15 +74,7 @@ export async function conversationsRoutes(app: FastifyInstance, { services }: { 
       tags: ['conversations'],
       summary: 'Reply on the conversation\'s channel, or add a private note (never sent)',
       params: IdParams,
-      body: Strict({
-        text: Type.Optional(Type.String({ maxLength: 65_536 })),
-        html: Type.Optional(Type.String({ maxLength: 262_144 })),
-        private: Type.Optional(Type.Boolean()),
-        cannedResponseId: Type.Optional(Type.Integer({ minimum: 1 })),
-        replyToMessageId: Type.Optional(Type.Integer({ minimum: 1 })),
-        attachments: Type.Optional(Type.Array(Strict({ key: Type.String({ maxLength: 64 }) }), { maxItems: 10, description: 'Files uploaded with POST /attachments' })),
-        whatsappTemplate: Type.Optional(Strict({ name: Type.String({ minLength: 1, maxLength: 512 }), language: Type.String({ minLength: 2, maxLength: 15 }), parameters: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20 }) }, { description: 'WhatsApp Cloud: an approved template (required once the 24-hour window has closed)' })),
-      }),
+      body: Strict(ReplyFields),
     },
     config: inboxStaff,
   }, async (request, reply) => reply.status(201).send(await replies.reply(actorOf(request), (request.params as { id: number }).id, request.body as ReplyInput)));
