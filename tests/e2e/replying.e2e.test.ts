@@ -10,6 +10,8 @@ describe('replying from the operator app', () => {
   let server: TestServer;
   let browser: TestBrowser;
   let channel: TestAdapter;
+  let sales: TestAdapter;
+  let salesId: number;
   let sequence = 0;
 
   const customerWrites = (text: string, externalUserId: string, name: string) =>
@@ -19,6 +21,8 @@ describe('replying from the operator app', () => {
     server = await appServer();
     const inbox = await server.inbox('test', { name: 'Support' });
     channel = await server.testChannel(inbox.id);
+    salesId = (await server.inbox('test', { name: 'Sales' })).id;
+    sales = await server.testChannel(salesId);
     browser = await launchBrowser();
   }, 90_000);
   afterAll(async () => {
@@ -48,5 +52,35 @@ describe('replying from the operator app', () => {
     const sent = await eventually(async () => channel.sent.filter((s) => s.message.text === 'Of course, what number?'));
     expect(sent).toHaveLength(1);
     await browser.screenshot(page, 'reply-retried');
+  });
+
+  it('offers the card\'s other channels in the reply box and sends on the one chosen, opening that conversation', { timeout: 60_000 }, async () => {
+    const admin = await server.login();
+    const { contactId } = (await customerWrites('Do you sell gift cards?', 'pick-1', 'Pia Picker')) as { contactId: number };
+    const added = await server.app.inject({ method: 'POST', url: `/api/v1/contacts/${contactId}/identities`, headers: admin.headers, payload: { kind: 'test', value: `${salesId}:pia-sales` } });
+    expect(added.statusCode).toBe(201);
+
+    const page = await browser.page({ viewport: { width: 1280, height: 800 } });
+    await logIn(page, server.url);
+    await page.locator('.row', { hasText: 'Pia Picker' }).click();
+    const picker = page.getByLabel('Reply on');
+    // The default is where the customer wrote from.
+    await expect.poll(async () => (await picker.locator('option:checked').textContent()) ?? '').toBe('Support (test)');
+    expect(await picker.locator('option').allTextContents()).toEqual(['Support (test)', `Sales (test) · new conversation with ${salesId}:pia-sales`]);
+    await browser.screenshot(page, 'reply-channel-picker');
+
+    await picker.selectOption({ label: `Sales (test) · new conversation with ${salesId}:pia-sales` });
+    const box = page.getByLabel('Reply', { exact: true });
+    await box.fill('Yes! Our sales team will send you the options.');
+    await box.press('Enter');
+    const sent = await eventually(async () => sales.sent.find((s) => s.message.text?.startsWith('Yes! Our sales team')));
+    expect(sent.to.externalUserId).toBe('pia-sales');
+    expect(channel.sent.some((s) => s.message.text?.startsWith('Yes! Our sales team'))).toBe(false);
+    // The app shows the new conversation on Sales, with the reply in it.
+    await page.locator('.conv-title', { hasText: 'Sales' }).waitFor();
+    await page.locator('.msg-out', { hasText: 'Our sales team' }).locator('.tick-sent').waitFor();
+    await page.getByRole('complementary', { name: 'Client card' }).getByRole('link', { name: /Sales/ }).waitFor();
+    await expect.poll(async () => (await page.getByLabel('Reply on').locator('option:checked').textContent()) ?? '').toBe('Sales (test)');
+    await browser.screenshot(page, 'reply-other-channel');
   });
 });

@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../api.ts';
 import { t } from '../i18n/index.ts';
-import { upsertMessage } from '../state/conversations.ts';
+import { navigate } from '../router.ts';
+import { upsertConversation, upsertMessage } from '../state/conversations.ts';
 import { canned } from '../state/directory.ts';
-import { sendTyping } from '../state/live.ts';
+import { contactChanged, sendTyping } from '../state/live.ts';
+import { ChannelPicker, useReplyChannels } from './channel-picker.tsx';
 import { Icon } from './icons.tsx';
 import type { CannedResponse, Conversation, Message } from '../types.ts';
 
@@ -21,6 +23,7 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
+  const channel = useReplyChannels(conversation);
 
   useEffect(() => {
     setText('');
@@ -61,12 +64,17 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
     setBusy(true);
     setError(null);
     try {
-      const message = await api<Message>('POST', `/conversations/${conversation.id}/messages`, {
-        text: text.trim() ? text : undefined,
-        private: note || undefined,
-        attachments: files.length ? files.map((f) => ({ key: f.key })) : undefined,
-      });
-      upsertMessage(message);
+      const content = { text: text.trim() ? text : undefined, attachments: files.length ? files.map((f) => ({ key: f.key })) : undefined };
+      if (!note && channel.elsewhere) {
+        // Another of the card's channels: the reply lands in (or opens) that inbox's conversation, shown next.
+        const sent = await api<{ conversation: Conversation; message: Message }>('POST', `/contacts/${conversation.contactId}/messages`, { inboxId: channel.inboxId, ...content });
+        upsertConversation({ ...sent.conversation, contact: conversation.contact });
+        navigate(`/inbox/${sent.conversation.id}`);
+        // The card's list of conversations (and channels) has one more now.
+        contactChanged.value = { id: conversation.contactId, at: Date.now() };
+      } else {
+        upsertMessage(await api<Message>('POST', `/conversations/${conversation.id}/messages`, { ...content, private: note || undefined }));
+      }
       setText('');
       setFiles([]);
       sendTyping(conversation.id, false);
@@ -157,6 +165,7 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
       <div class="reply-bar">
         <input ref={fileInput} type="file" multiple class="sr-only" id="reply-files" tabIndex={-1} onChange={(e) => { if (e.currentTarget.files) void upload(e.currentTarget.files); e.currentTarget.value = ''; }} />
         <button type="button" aria-label={t('reply.attach')} title={t('reply.attach')} onClick={() => fileInput.current?.click()}><Icon name="clip" size={18} /></button>
+        {!note && <ChannelPicker channels={channel.channels} inboxId={channel.inboxId} onChange={channel.setInboxId} />}
         <span class="grow" />
         <button type="submit" class="primary" disabled={busy || uploading.length > 0 || (!text.trim() && files.length === 0)}>{note ? t('reply.addNote') : t('reply.send')}</button>
       </div>

@@ -239,6 +239,10 @@ export const en = {
   'retry.busy': 'Sending again…',
   'error.NOT_FAILED': 'This reply has not failed (it is on its way or was delivered), so it is not sent again.',
   'error.NOT_RETRYABLE': 'Only a reply to the customer can be sent again.',
+  'channels.label': 'Reply on',
+  'channels.existing': '{name} ({kind})',
+  'channels.new': '{name} ({kind}) · new conversation with {address}',
+  'error.NO_IDENTITY_FOR_CHANNEL': 'This client cannot be reached on that channel: add a phone, email or user id for it on the card first.',
 } as const;
 
 export type MessageKey = keyof typeof en;
