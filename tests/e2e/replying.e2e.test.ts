@@ -4,6 +4,7 @@ import type { TestAdapter } from '../../channels/test/test.adapter.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { appServer, logIn } from '../helpers/operator-app.ts';
 import { eventually, type TestServer } from '../helpers/test-server.ts';
+import { openWidget, widgetInbox } from '../helpers/widget-visitor.ts';
 
 /** The reply box beyond plain replies, in a real Chromium against a real server and the in-memory test channel. */
 describe('replying from the operator app', () => {
@@ -82,5 +83,36 @@ describe('replying from the operator app', () => {
     await page.getByRole('complementary', { name: 'Client card' }).getByRole('link', { name: /Sales/ }).waitFor();
     await expect.poll(async () => (await page.getByLabel('Reply on').locator('option:checked').textContent()) ?? '').toBe('Sales (test)');
     await browser.screenshot(page, 'reply-other-channel');
+  });
+
+  it('shows "<name> is typing…" while a web-chat visitor types, gone when the message arrives or after a few seconds', { timeout: 60_000 }, async () => {
+    const inbox = await widgetInbox(server);
+    const visitor = await openWidget(server.url, { inboxId: inbox.id });
+    try {
+      await visitor.socket.timeout(5000).emitWithAck('profile', { name: 'Wanda Widget' });
+      await visitor.say('Hi, quick question');
+      const page = await browser.page({ viewport: { width: 1280, height: 800 } });
+      await logIn(page, server.url);
+      await page.locator('.row', { hasText: 'Wanda Widget' }).click();
+      await page.locator('.msg-in', { hasText: 'quick question' }).waitFor();
+
+      const typing = page.getByRole('status').filter({ hasText: 'is typing' });
+      visitor.socket.emit('typing', { typing: true });
+      await expect.poll(() => typing.textContent()).toBe('Wanda Widget is typing…');
+      await browser.screenshot(page, 'reply-customer-typing');
+      await visitor.say('Do you ship to Norway?');
+      await page.locator('.msg-in', { hasText: 'ship to Norway' }).waitFor();
+      expect(await typing.count()).toBe(0);
+
+      // A visitor who stops without saying so (a closed tab): the line fades by itself.
+      await new Promise((r) => setTimeout(r, 2100)); // the widget's once-per-2-seconds limit
+      visitor.socket.emit('typing', { typing: true });
+      await typing.waitFor();
+      const shown = Date.now();
+      await typing.waitFor({ state: 'detached', timeout: 10_000 });
+      expect(Date.now() - shown).toBeGreaterThan(4000);
+    } finally {
+      visitor.socket.disconnect();
+    }
   });
 });

@@ -45,7 +45,7 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
         ))}
       </div>
       {whoTypes.length > 0 && (
-        <p class="typing muted" role="status">{whoTypes.includes(0) ? t('conv.customerTyping') : t('conv.typing', { name: operatorName(whoTypes[0]!) ?? t('conv.operator', { id: whoTypes[0]! }) })}</p>
+        <p class="typing muted" role="status">{whoTypes.includes(0) ? t('conv.typing', { name: contactLabel(c) }) : t('conv.typing', { name: operatorName(whoTypes[0]!) ?? t('conv.operator', { id: whoTypes[0]! }) })}</p>
       )}
       <ReplyBox conversation={c} />
     </>

@@ -168,11 +168,26 @@ export async function markRead(id: number): Promise<void> {
   await reading;
 }
 
+/**
+ * How long "is typing…" stays up after the last signal. Senders repeat it while typing (the widget every 2 s,
+ * operators every 3 s) and may never send a stop (a closed tab), so it fades by itself.
+ */
+export const TYPING_SHOWN_MS = 6000;
+
 export function setTyping(operatorId: number, on: boolean): void {
   const next = { ...typing.value };
-  if (on) next[operatorId] = Date.now();
+  const at = Date.now();
+  if (on) next[operatorId] = at;
   else delete next[operatorId];
   typing.value = next;
+  if (on) {
+    setTimeout(() => {
+      // Only if no newer signal came meanwhile (nor another conversation was opened, which clears them all).
+      if (typing.value[operatorId] !== at) return;
+      const { [operatorId]: _gone, ...rest } = typing.value;
+      typing.value = rest;
+    }, TYPING_SHOWN_MS);
+  }
 }
 
 export const changeConversation = async (id: number, change: Record<string, unknown>) => upsertConversation(await api<Conversation>('PATCH', `/conversations/${id}`, change));
