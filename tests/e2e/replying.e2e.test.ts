@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelError } from '../../channels/channel-error.ts';
+import { signWebhook } from '../../channels/whatsapp-cloud/whatsapp-cloud.adapter.ts';
+import { Message } from '../../src/store/entities/index.ts';
+import { cloudWebhook, fakeGraphApi } from '../helpers/fake-graph-api.ts';
 import type { TestAdapter } from '../../channels/test/test.adapter.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { appServer, logIn } from '../helpers/operator-app.ts';
@@ -113,6 +116,53 @@ describe('replying from the operator app', () => {
       expect(Date.now() - shown).toBeGreaterThan(4000);
     } finally {
       visitor.socket.disconnect();
+    }
+  });
+
+  it('says plainly when WhatsApp\'s 24-hour window has closed and sends the approved template the operator picks', { timeout: 60_000 }, async () => {
+    const graph = await fakeGraphApi();
+    try {
+      const admin = await server.login();
+      const created = await server.app.inject({
+        method: 'POST', url: '/api/v1/inboxes', headers: admin.headers,
+        payload: { kind: 'whatsapp-cloud', name: 'WhatsApp', settings: { phoneNumberId: graph.phoneNumberId, businessAccountId: graph.businessAccountId, graphApiUrl: graph.url }, credentials: { accessToken: graph.token, appSecret: 'app-secret', verifyToken: 'verify' } },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      graph.templates.push(
+        { name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello {{1}}, your order {{2}} has news.' }] },
+        { name: 'welcome_back', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'We miss you!' }] },
+      );
+      const raw = JSON.stringify(cloudWebhook(graph.phoneNumberId, { contacts: [{ profile: { name: 'Olga Old' }, wa_id: '4915112345678' }], messages: [{ from: '4915112345678', id: 'wamid.old-1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Where is order 1042?' } }] }));
+      const hook = await server.app.inject({ method: 'POST', url: `/api/v1/channels/${created.json().id}/webhook`, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhook('app-secret', raw) }, payload: raw });
+      expect(hook.statusCode).toBe(200);
+      // The customer wrote 25 hours ago.
+      await eventually(async () => (await server.runtime.orm.em.fork().nativeUpdate(Message, { externalId: 'wamid.old-1' }, { createdAt: new Date(Date.now() - 25 * 3_600_000) })) > 0);
+
+      const page = await browser.page({ viewport: { width: 1280, height: 900 } });
+      await logIn(page, server.url);
+      await page.locator('.row', { hasText: 'Olga Old' }).click();
+      const box = page.getByLabel('Reply', { exact: true });
+      await box.fill('Sorry for the wait!');
+      await box.press('Enter');
+      const picker = page.getByRole('region', { name: 'WhatsApp templates' });
+      await picker.getByText('last wrote more than 24 hours ago').waitFor();
+      const choose = picker.getByLabel('Template');
+      expect(await choose.locator('option').allTextContents()).toEqual(['order_update (en_US)', 'welcome_back (en_US)']);
+      await picker.getByLabel('Value 1').fill('Olga');
+      await picker.getByLabel('Value 2').fill('#1042');
+      expect(await picker.locator('.template-preview').textContent()).toBe('Hello Olga, your order #1042 has news.');
+      await browser.screenshot(page, 'reply-whatsapp-templates');
+      await picker.getByRole('button', { name: 'Send template' }).click();
+
+      await eventually(async () => graph.sent.find((s) => s.template?.name === 'order_update'));
+      expect(graph.sent.at(-1)).toMatchObject({ to: '4915112345678', type: 'template', template: { name: 'order_update', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Olga' }, { type: 'text', text: '#1042' }] }] } });
+      await page.locator('.msg-out', { hasText: 'order_update' }).locator('.tick-sent').waitFor();
+      expect(await picker.count()).toBe(0);
+      // What was typed stays, for when the customer writes again.
+      expect(await box.inputValue()).toBe('Sorry for the wait!');
+      expect(graph.sent.some((s) => s.text?.body === 'Sorry for the wait!')).toBe(false);
+    } finally {
+      await graph.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, errorText } from '../api.ts';
+import { api, ApiError, errorText } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import { navigate } from '../router.ts';
 import { upsertConversation, upsertMessage } from '../state/conversations.ts';
@@ -7,6 +7,7 @@ import { canned } from '../state/directory.ts';
 import { contactChanged, sendTyping } from '../state/live.ts';
 import { ChannelPicker, useReplyChannels } from './channel-picker.tsx';
 import { Icon } from './icons.tsx';
+import { TemplatePicker, type TemplateChoice } from './template-picker.tsx';
 import type { CannedResponse, Conversation, Message } from '../types.ts';
 
 interface Uploaded { key: string; name: string; size: number }
@@ -24,12 +25,15 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
   const channel = useReplyChannels(conversation);
+  /** The inbox that refused a free-form reply (WhatsApp's 24-hour window): its templates are offered. */
+  const [templatesFor, setTemplatesFor] = useState<number | null>(null);
 
   useEffect(() => {
     setText('');
     setFiles([]);
     setError(null);
     setNote(false);
+    setTemplatesFor(null);
   }, [conversation.id]);
 
   // "/short" at the start of the box: canned responses whose shortcut starts with what follows the slash.
@@ -58,13 +62,15 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
     }
   }
 
-  async function send() {
+  async function send(template?: TemplateChoice) {
     if (busy || uploading.length > 0) return;
-    if (!text.trim() && files.length === 0) return;
+    if (!template && !text.trim() && files.length === 0) return;
     setBusy(true);
     setError(null);
     try {
-      const content = { text: text.trim() ? text : undefined, attachments: files.length ? files.map((f) => ({ key: f.key })) : undefined };
+      const content = template
+        ? { whatsappTemplate: template }
+        : { text: text.trim() ? text : undefined, attachments: files.length ? files.map((f) => ({ key: f.key })) : undefined };
       if (!note && channel.elsewhere) {
         // Another of the card's channels: the reply lands in (or opens) that inbox's conversation, shown next.
         const sent = await api<{ conversation: Conversation; message: Message }>('POST', `/contacts/${conversation.contactId}/messages`, { inboxId: channel.inboxId, ...content });
@@ -75,11 +81,16 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
       } else {
         upsertMessage(await api<Message>('POST', `/conversations/${conversation.id}/messages`, { ...content, private: note || undefined }));
       }
-      setText('');
-      setFiles([]);
+      setTemplatesFor(null);
+      // A template goes instead of what was typed: the text stays, for when the customer writes again.
+      if (!template) {
+        setText('');
+        setFiles([]);
+      }
       sendTyping(conversation.id, false);
     } catch (e) {
-      setError(errorText(e));
+      if (e instanceof ApiError && e.code === 'REPLY_WINDOW_CLOSED') setTemplatesFor(channel.inboxId);
+      else setError(errorText(e));
     } finally {
       setBusy(false);
       input.current?.focus();
@@ -162,6 +173,9 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
         </ul>
       )}
       {error && <p class="error" role="alert">{error}</p>}
+      {templatesFor !== null && !note && (
+        <TemplatePicker inboxId={templatesFor} busy={busy} onSend={(choice) => void send(choice)} onCancel={() => setTemplatesFor(null)} />
+      )}
       <div class="reply-bar">
         <input ref={fileInput} type="file" multiple class="sr-only" id="reply-files" tabIndex={-1} onChange={(e) => { if (e.currentTarget.files) void upload(e.currentTarget.files); e.currentTarget.value = ''; }} />
         <button type="button" aria-label={t('reply.attach')} title={t('reply.attach')} onClick={() => fileInput.current?.click()}><Icon name="clip" size={18} /></button>

@@ -242,6 +242,13 @@ export const en = {
   'channels.label': 'Reply on',
   'channels.existing': '{name} ({kind})',
   'channels.new': '{name} ({kind}) · new conversation with {address}',
+  'templates.title': 'WhatsApp templates',
+  'templates.windowClosed': 'Not sent: the customer last wrote more than 24 hours ago, so WhatsApp only lets you send an approved template until they write again.',
+  'templates.choose': 'Template',
+  'templates.parameter': 'Value {n}',
+  'templates.none': 'This WhatsApp account has no approved templates yet: create one in WhatsApp Manager.',
+  'templates.send': 'Send template',
+  'templates.fillIn': 'Fill in every value first.',
   'error.NO_IDENTITY_FOR_CHANNEL': 'This client cannot be reached on that channel: add a phone, email or user id for it on the card first.',
 } as const;
 
