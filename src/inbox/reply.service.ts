@@ -126,7 +126,9 @@ export class ReplyService {
     const template = (found.meta as { whatsappTemplate?: unknown } | null)?.whatsappTemplate;
     await this.#checkReplyWindow(em, conversation.inbox.id, conversation.id, !!template);
     const reason = found.failureReason ?? null;
-    const requeued = await this.#move(messageId, 'failed', 'queued', null);
+    // Counting attempts lets a client tell this `queued` from a stale one of the first attempt (statuses only rise within one).
+    const meta = { ...found.meta, retries: Number((found.meta as { retries?: unknown } | null)?.retries ?? 0) + 1 };
+    const requeued = await this.#move(messageId, 'failed', 'queued', null, meta);
     if (!requeued) throw conflict('Someone else sent this reply again just now');
     try {
       await this.#queue.add('send', { messageId }, { jobId: retryJobId(messageId) });
@@ -139,9 +141,9 @@ export class ReplyService {
   }
 
   /** One conditional status change, pushed to operators as message.updated; null when the message was not in `from`. */
-  async #move(messageId: number, from: 'failed' | 'queued', to: 'failed' | 'queued', failureReason: string | null): Promise<MessageDto | null> {
+  async #move(messageId: number, from: 'failed' | 'queued', to: 'failed' | 'queued', failureReason: string | null, meta?: Record<string, unknown>): Promise<MessageDto | null> {
     return this.#events.transaction(this.#orm.em.fork(), async (em, record) => {
-      const count = await em.nativeUpdate(Message, { id: messageId, status: from }, { status: to, failureReason });
+      const count = await em.nativeUpdate(Message, { id: messageId, status: from }, { status: to, failureReason, ...(meta ? { meta } : {}) });
       if (count === 0) return null;
       const message = await em.findOneOrFail(Message, messageId);
       const dto = messageDto(message);

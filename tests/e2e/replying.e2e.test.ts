@@ -3,6 +3,7 @@ import { ChannelError } from '../../channels/channel-error.ts';
 import { signWebhook } from '../../channels/whatsapp-cloud/whatsapp-cloud.adapter.ts';
 import { Message } from '../../src/store/entities/index.ts';
 import { cloudWebhook, fakeGraphApi } from '../helpers/fake-graph-api.ts';
+import { fakeTwilio } from '../helpers/fake-twilio.ts';
 import type { TestAdapter } from '../../channels/test/test.adapter.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { appServer, logIn } from '../helpers/operator-app.ts';
@@ -163,6 +164,42 @@ describe('replying from the operator app', () => {
       expect(graph.sent.some((s) => s.text?.body === 'Sorry for the wait!')).toBe(false);
     } finally {
       await graph.close();
+    }
+  });
+
+  it('counts the SMS a reply on an SMS channel will cost, as the SMS adapter splits it', { timeout: 60_000 }, async () => {
+    const twilio = await fakeTwilio();
+    try {
+      const admin = await server.login();
+      const sms = await server.app.inject({ method: 'POST', url: '/api/v1/inboxes', headers: admin.headers, payload: { kind: 'sms', name: 'Text messages', settings: { provider: 'http', baseUrl: twilio.url, from: '+15005550006' }, credentials: { accountSid: twilio.accountSid, authToken: twilio.authToken } } });
+      expect(sms.statusCode, sms.body).toBe(201);
+      const { contactId } = (await customerWrites('Please text me', 'sam-1', 'Sam Segments')) as { contactId: number };
+      await server.app.inject({ method: 'POST', url: `/api/v1/contacts/${contactId}/identities`, headers: admin.headers, payload: { kind: 'phone', value: '+14155550123' } });
+
+      const page = await browser.page({ viewport: { width: 1280, height: 800 } });
+      await logIn(page, server.url);
+      await page.locator('.row', { hasText: 'Sam Segments' }).click();
+      const box = page.getByLabel('Reply', { exact: true });
+      await box.fill('a'.repeat(200));
+      // Not an SMS conversation: no count.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await page.locator('.sms-counter').count()).toBe(0);
+
+      await page.getByLabel('Reply on').selectOption({ label: 'Text messages (sms) · new conversation with +14155550123' });
+      const counter = page.locator('.sms-counter');
+      await expect.poll(() => counter.textContent()).toBe('2 SMS · GSM-7');
+      await box.fill('Thanks, we’ll text you');
+      await expect.poll(() => counter.textContent()).toBe('1 SMS · UCS-2 (because of ’)');
+      await browser.screenshot(page, 'reply-sms-segments');
+      await box.press('Enter');
+      await eventually(async () => twilio.sent.find((s) => s.Body === 'Thanks, we’ll text you'));
+      expect(twilio.sent.at(-1)).toMatchObject({ To: '+14155550123', From: '+15005550006' });
+      // Now in the SMS conversation, the count is there as the operator types.
+      await page.locator('.conv-title', { hasText: 'Text messages' }).waitFor();
+      await box.fill('x'.repeat(161));
+      await expect.poll(() => page.locator('.sms-counter').textContent()).toBe('2 SMS · GSM-7');
+    } finally {
+      await twilio.close();
     }
   });
 });

@@ -58,7 +58,7 @@ describe('retrying a failed reply', () => {
     peerAccepts = true;
     const retry = await call(admin, 'POST', `/conversations/${conversationId}/messages/${messageId}/retry`);
     expect(retry.statusCode).toBe(200);
-    expect(retry.json()).toMatchObject({ id: messageId, status: 'queued', failureReason: null });
+    expect(retry.json()).toMatchObject({ id: messageId, status: 'queued', failureReason: null, meta: { retries: 1 } });
     expect((await requeued).message.failureReason).toBeNull();
     expect((await sentEvent).message.externalId).toMatch(/^peer-/);
 

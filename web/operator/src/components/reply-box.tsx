@@ -3,10 +3,11 @@ import { api, ApiError, errorText } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import { navigate } from '../router.ts';
 import { upsertConversation, upsertMessage } from '../state/conversations.ts';
-import { canned } from '../state/directory.ts';
+import { canned, inboxOf } from '../state/directory.ts';
 import { contactChanged, sendTyping } from '../state/live.ts';
 import { ChannelPicker, useReplyChannels } from './channel-picker.tsx';
 import { Icon } from './icons.tsx';
+import { SmsCounter } from './sms-counter.tsx';
 import { TemplatePicker, type TemplateChoice } from './template-picker.tsx';
 import type { CannedResponse, Conversation, Message } from '../types.ts';
 
@@ -27,6 +28,7 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
   const channel = useReplyChannels(conversation);
   /** The inbox that refused a free-form reply (WhatsApp's 24-hour window): its templates are offered. */
   const [templatesFor, setTemplatesFor] = useState<number | null>(null);
+  const sms = inboxOf(channel.inboxId)?.kind === 'sms';
 
   useEffect(() => {
     setText('');
@@ -176,10 +178,16 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
       {templatesFor !== null && !note && (
         <TemplatePicker inboxId={templatesFor} busy={busy} onSend={(choice) => void send(choice)} onCancel={() => setTemplatesFor(null)} />
       )}
+      {!note && (channel.channels.length > 1 || sms) && (
+        <div class="reply-meta">
+          <ChannelPicker channels={channel.channels} inboxId={channel.inboxId} onChange={channel.setInboxId} />
+          <span class="grow" />
+          {sms && <SmsCounter text={text} />}
+        </div>
+      )}
       <div class="reply-bar">
         <input ref={fileInput} type="file" multiple class="sr-only" id="reply-files" tabIndex={-1} onChange={(e) => { if (e.currentTarget.files) void upload(e.currentTarget.files); e.currentTarget.value = ''; }} />
         <button type="button" aria-label={t('reply.attach')} title={t('reply.attach')} onClick={() => fileInput.current?.click()}><Icon name="clip" size={18} /></button>
-        {!note && <ChannelPicker channels={channel.channels} inboxId={channel.inboxId} onChange={channel.setInboxId} />}
         <span class="grow" />
         <button type="submit" class="primary" disabled={busy || uploading.length > 0 || (!text.trim() && files.length === 0)}>{note ? t('reply.addNote') : t('reply.send')}</button>
       </div>

@@ -249,6 +249,9 @@ export const en = {
   'templates.none': 'This WhatsApp account has no approved templates yet: create one in WhatsApp Manager.',
   'templates.send': 'Send template',
   'templates.fillIn': 'Fill in every value first.',
+  'sms.count': '{n} SMS · {encoding}',
+  'sms.because': '(because of {chars})',
+  'sms.remaining': '{n} characters left in the last SMS',
   'error.NO_IDENTITY_FOR_CHANNEL': 'This client cannot be reached on that channel: add a phone, email or user id for it on the card first.',
 } as const;
 
