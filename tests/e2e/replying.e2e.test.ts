@@ -202,4 +202,19 @@ describe('replying from the operator app', () => {
       await twilio.close();
     }
   });
+
+  it('shows an email\'s subject, sender and CC in the conversation view', { timeout: 60_000 }, async () => {
+    await channel.receive({
+      externalMessageId: '<invoice-1@example.com>', externalThreadId: 'eve@example.com', sender: { externalUserId: 'eve@example.com', email: 'eve@example.com', name: 'Eve Email' }, text: 'Please resend invoice 77.',
+      meta: { subject: 'Invoice 77', email: { from: { name: 'Eve Email', address: 'eve@example.com' }, to: [{ name: null, address: 'support@shop.test' }], cc: [{ name: 'Bob Boss', address: 'bob@example.com' }, { name: null, address: 'accounts@example.com' }] } },
+    });
+    const page = await browser.page({ viewport: { width: 1280, height: 800 } });
+    await logIn(page, server.url);
+    await page.locator('.row', { hasText: 'Eve Email' }).click();
+    await expect.poll(() => page.locator('.conv-header .conv-subject').textContent()).toBe('Subject: Invoice 77');
+    const message = page.locator('.msg-in', { hasText: 'resend invoice 77' });
+    const head = message.locator('.msg-email-head');
+    expect(await head.locator('div').allInnerTexts()).toEqual(['From\nEve Email <eve@example.com>', 'To\nsupport@shop.test', 'CC\nBob Boss <bob@example.com>, accounts@example.com']);
+    await browser.screenshot(page, 'reply-email-headers');
+  });
 });

@@ -29,7 +29,7 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
   const whoTypes = Object.keys(typing.value).map(Number).filter((id) => id !== me.value?.id);
   return (
     <>
-      <Header conversation={c} />
+      <Header conversation={c} subject={threadSubject(list)} />
       <div class="messages" ref={scroller} tabIndex={0} aria-label={t('conv.messages')} aria-live="polite" onScroll={(e) => { const el = e.currentTarget; atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40; }}>
         {messagesCursor.value && (
           <button type="button" class="link center-block" disabled={messagesLoading.value} onClick={() => void loadEarlier()}>{t('conv.loadEarlier')}</button>
@@ -52,6 +52,15 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
   );
 }
 
+/** The subject of an email thread as it stands now: the latest message that has one. */
+function threadSubject(list: Message[]): string | null {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const subject = list[i]!.meta?.subject;
+    if (typeof subject === 'string' && subject.trim()) return subject;
+  }
+  return null;
+}
+
 function groupByDay(list: Message[]): [string, Message[]][] {
   const groups = new Map<string, Message[]>();
   for (const m of list) {
@@ -61,7 +70,7 @@ function groupByDay(list: Message[]): [string, Message[]][] {
   return [...groups];
 }
 
-function Header({ conversation: c }: { conversation: Conversation }) {
+function Header({ conversation: c, subject }: { conversation: Conversation; subject: string | null }) {
   const [error, setError] = useState<string | null>(null);
   const [label, setLabel] = useState('');
   const [snoozing, setSnoozing] = useState(false);
@@ -79,6 +88,7 @@ function Header({ conversation: c }: { conversation: Conversation }) {
       <div class="conv-title">
         <h2>{contactLabel(c)}</h2>
         <span class="muted"><ChannelIcon kind={inbox?.kind} /> {inbox?.name} · <span class={`pill status-${c.status}`}>{t(`status.${c.status}`)}</span></span>
+        {subject && <p class="conv-subject" title={subject}>{t('conv.subject', { subject })}</p>}
       </div>
       <div class="conv-actions">
         <label>

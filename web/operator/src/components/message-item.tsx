@@ -19,6 +19,7 @@ export function MessageItem({ message: m, contactName, answers }: { message: Mes
     : mine ? t('conv.you')
     : (operatorName(m.operatorId) ?? t('conv.operator', { id: m.operatorId ?? '?' }));
   const subject = typeof m.meta?.subject === 'string' ? m.meta.subject : null;
+  const email = m.meta?.email as EmailHead | undefined;
   const rejected = (m.meta?.rejected as { reason?: string } | undefined)?.reason;
   const side = m.private ? 'note' : m.direction === 'in' ? 'in' : 'out';
   return (
@@ -37,6 +38,7 @@ export function MessageItem({ message: m, contactName, answers }: { message: Mes
         </blockquote>
       )}
       {subject && <p class="msg-subject">{t('conv.subject', { subject })}</p>}
+      {email && <EmailHeaders head={email} />}
       {m.html ? <EmailFrame html={m.html} /> : m.text && <p class="msg-text">{m.text}</p>}
       {m.attachments.length > 0 && <div class="msg-files">{m.attachments.map((a, i) => <File key={a.key ?? a.url ?? i} file={a} />)}</div>}
       {rejected && <p class="error">{t('conv.rejected', { reason: rejected })}</p>}
@@ -70,6 +72,33 @@ function RetryButton({ message }: { message: Message }) {
       <button type="button" class="retry" title={t('retry.label')} disabled={busy} onClick={() => void retry()}>{busy ? t('retry.busy') : t('retry.button')}</button>
       {error && <p class="error" role="alert">{error}</p>}
     </>
+  );
+}
+
+interface MailAddress { name?: string | null; address: string }
+/** The addresses an email channel keeps in meta.email (see channels/email/email-parser.ts). */
+interface EmailHead { from?: MailAddress; to?: MailAddress[]; cc?: MailAddress[] }
+
+const addressText = (a: MailAddress) => (a.name ? `${a.name} <${a.address}>` : a.address);
+
+/** Who an email came from and who else got it: the CC'd people may need an answer too. */
+function EmailHeaders({ head }: { head: EmailHead }) {
+  const rows: [string, MailAddress[]][] = [
+    [t('email.from'), head.from ? [head.from] : []],
+    [t('email.to'), head.to ?? []],
+    [t('email.cc'), head.cc ?? []],
+  ];
+  const shown = rows.filter(([, list]) => list.length > 0);
+  if (shown.length === 0) return null;
+  return (
+    <dl class="msg-email-head">
+      {shown.map(([label, list]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{list.map(addressText).join(', ')}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 

@@ -252,6 +252,9 @@ export const en = {
   'sms.count': '{n} SMS · {encoding}',
   'sms.because': '(because of {chars})',
   'sms.remaining': '{n} characters left in the last SMS',
+  'email.from': 'From',
+  'email.to': 'To',
+  'email.cc': 'CC',
   'error.NO_IDENTITY_FOR_CHANNEL': 'This client cannot be reached on that channel: add a phone, email or user id for it on the card first.',
 } as const;
 
