@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { ChannelManager } from '../../channels/channel-manager.ts';
 import type { Queue } from 'bullmq';
-import { retryJobId, sendJobId, type SendMessageJob } from '../../workers/queues.ts';
+import { attemptJobId, retryJobId, sendJobId, type SendMessageJob } from '../../workers/queues.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import type { AttachmentStore } from '../store/attachment-store.ts';
 import { CannedResponse, Inbox, Message, type Attachment, type Conversation } from '../store/entities/index.ts';
@@ -131,7 +131,7 @@ export class ReplyService {
     const requeued = await this.#move(messageId, 'failed', 'queued', null, meta);
     if (!requeued) throw conflict('Someone else sent this reply again just now');
     try {
-      await this.#queue.add('send', { messageId }, { jobId: retryJobId(messageId) });
+      await this.#queue.add('send', { messageId }, { jobId: retryJobId(messageId, meta.retries) });
     } catch (cause) {
       // Not queued: show it as failed again (with its reason), so the button is there to press once Redis is back.
       await this.#move(messageId, 'queued', 'failed', reason);
@@ -187,8 +187,8 @@ export class ReplyService {
 
   /** Re-enqueues replies left `queued` (e.g. Redis was down when they were written); run at worker start. */
   async requeueStuck(): Promise<number> {
-    const stuck = await this.#orm.em.fork().find(Message, { status: 'queued', direction: 'out', private: false }, { fields: ['id'], limit: 10_000 });
-    for (const { id } of stuck) await this.#queue.add('send', { messageId: id }, { jobId: sendJobId(id) });
+    const stuck = await this.#orm.em.fork().find(Message, { status: 'queued', direction: 'out', private: false }, { fields: ['id', 'meta'], limit: 10_000 });
+    for (const { id, meta } of stuck) await this.#queue.add('send', { messageId: id }, { jobId: attemptJobId(id, meta) });
     return stuck.length;
   }
 }

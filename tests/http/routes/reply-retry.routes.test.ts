@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpPeer } from '../../helpers/http-peer.ts';
+import { Message } from '../../../src/store/entities/index.ts';
+import { retryJobId } from '../../../workers/queues.ts';
 import { eventually, nextEvent, TestServer, type Session } from '../../helpers/test-server.ts';
 
 /**
@@ -123,5 +125,19 @@ describe('retrying a failed reply', () => {
     peerAccepts = true;
     expect((await call(member, 'POST', `/conversations/${conversationId}/messages/${messageId}/retry`)).statusCode).toBe(200);
     await settled(conversationId, messageId, ['sent']);
+  });
+
+  it('hands a retried reply whose job was lost back to the queue at start-up, under its attempt\'s job id, and sends it once', async () => {
+    const { conversationId, messageId } = await failedReply();
+    const before = peer.received.length;
+    peerAccepts = true;
+    // As if the retry had been recorded but Redis lost its job.
+    await server.runtime.orm.em.fork().nativeUpdate(Message, { id: messageId }, { status: 'queued', failureReason: null, meta: { retries: 1 } });
+    await server.services.replies.requeueStuck();
+    await server.services.replies.requeueStuck();
+    await settled(conversationId, messageId, ['sent']);
+    expect(await server.services.queues.sendMessage.getJob(retryJobId(messageId, 1))).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(peer.received.length - before).toBe(1);
   });
 });
