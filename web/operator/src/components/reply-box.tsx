@@ -29,6 +29,8 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
   /** The inbox that refused a free-form reply (WhatsApp's 24-hour window): its templates are offered. */
   const [templatesFor, setTemplatesFor] = useState<number | null>(null);
   const sms = inboxOf(channel.inboxId)?.kind === 'sms';
+  // Templates belong to the inbox that refused: choosing another channel closes them.
+  useEffect(() => setTemplatesFor(null), [channel.inboxId]);
 
   useEffect(() => {
     setText('');
