@@ -22,7 +22,6 @@ import { channelWebhookRoutes } from './http/routes/channel-webhook.routes.ts';
 import { authRoutes } from './http/routes/auth.routes.ts';
 import { cannedResponsesRoutes } from './http/routes/canned-responses.routes.ts';
 import { contactLinksRoutes } from './http/routes/contact-links.routes.ts';
-import { contactMessagesRoutes } from './http/routes/contact-messages.routes.ts';
 import { contactsRoutes } from './http/routes/contacts.routes.ts';
 import { contactsCsvRoutes } from './http/routes/contacts-csv.routes.ts';
 import { conversationsRoutes } from './http/routes/conversations.routes.ts';
@@ -87,7 +86,7 @@ export async function buildApp({ services, redis, logger = false }: AppDeps): Pr
   await app.register(healthRoutes, { services, redis, metrics });
   await app.register(
     async (api) => {
-      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, contactsCsvRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes, whatsappRoutes, contactMessagesRoutes]) {
+      for (const routes of [authRoutes, operatorsRoutes, teamsRoutes, inboxesRoutes, conversationsRoutes, contactsRoutes, contactsCsvRoutes, cannedResponsesRoutes, apiChannelRoutes, channelWebhookRoutes, attachmentsRoutes, templatesRoutes, segmentsRoutes, campaignsRoutes, consentRoutes, contactLinksRoutes, whatsappRoutes]) {
         await api.register(routes, { services });
       }
     },

@@ -5,6 +5,7 @@ import type { ConversationChanges, ConversationFilter } from '../../inbox/conver
 import type { ReplyInput } from '../../inbox/reply.service.ts';
 import type { Services } from '../../services.ts';
 import { actorOf } from '../plugins/auth.plugin.ts';
+import { contactMessagesRoutes } from './contact-messages.routes.ts';
 import { Cursor, IdParams, Limit, Name, Nullable, Strict } from '../schemas.ts';
 
 const Status = Type.Union(CONVERSATION_STATUSES.map((s) => Type.Literal(s)));
@@ -90,4 +91,7 @@ export async function conversationsRoutes(app: FastifyInstance, { services }: { 
     const { id, messageId } = request.params as { id: number; messageId: number };
     return replies.retry(actorOf(request), id, messageId);
   });
+
+  // Replying on another of the card's channels belongs with replies (registered here, under the same prefix).
+  await contactMessagesRoutes(app, { services });
 }
