@@ -5,7 +5,7 @@ import type { ReplyInput } from '../../inbox/reply.service.ts';
 import type { Services } from '../../services.ts';
 import { actorOf } from '../plugins/auth.plugin.ts';
 import { IdParams, Strict } from '../schemas.ts';
-import { ReplyFields } from './conversations.routes.ts';
+import { ReplyFields } from '../reply-fields.ts';
 
 const inboxStaff = { access: ['admin', 'operator'] as const };
 const { private: _note, replyToMessageId: _quote, ...SendFields } = ReplyFields;

@@ -5,22 +5,12 @@ import type { ConversationChanges, ConversationFilter } from '../../inbox/conver
 import type { ReplyInput } from '../../inbox/reply.service.ts';
 import type { Services } from '../../services.ts';
 import { actorOf } from '../plugins/auth.plugin.ts';
+import { ReplyFields } from '../reply-fields.ts';
 import { contactMessagesRoutes } from './contact-messages.routes.ts';
 import { Cursor, IdParams, Limit, Name, Nullable, Strict } from '../schemas.ts';
 
 const Status = Type.Union(CONVERSATION_STATUSES.map((s) => Type.Literal(s)));
 const inboxStaff = { access: ['admin', 'operator'] as const };
-
-/** What a reply may carry; a reply on another of the card's channels (contact-messages.routes.ts) takes the same. */
-export const ReplyFields = {
-  text: Type.Optional(Type.String({ maxLength: 65_536 })),
-  html: Type.Optional(Type.String({ maxLength: 262_144 })),
-  private: Type.Optional(Type.Boolean()),
-  cannedResponseId: Type.Optional(Type.Integer({ minimum: 1 })),
-  replyToMessageId: Type.Optional(Type.Integer({ minimum: 1 })),
-  attachments: Type.Optional(Type.Array(Strict({ key: Type.String({ maxLength: 64 }) }), { maxItems: 10, description: 'Files uploaded with POST /attachments' })),
-  whatsappTemplate: Type.Optional(Strict({ name: Type.String({ minLength: 1, maxLength: 512 }), language: Type.String({ minLength: 2, maxLength: 15 }), parameters: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20 }) }, { description: 'WhatsApp Cloud: an approved template (required once the 24-hour window has closed)' })),
-};
 
 export async function conversationsRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { conversations, replies } = services;
