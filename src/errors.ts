@@ -12,6 +12,12 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   /** The channel allows only templates now (WhatsApp: 24 hours after the customer's last message). */
   REPLY_WINDOW_CLOSED: 422,
+  /** Retry: the message is not a reply to the customer (an inbound message, a private note). */
+  NOT_RETRYABLE: 422,
+  /** Retry: the reply has not failed (it is queued, on its way or delivered), so sending it again could send it twice. */
+  NOT_FAILED: 409,
+  /** Sending on another channel: the client card has no identity that channel can reach. */
+  NO_IDENTITY_FOR_CHANNEL: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

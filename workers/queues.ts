@@ -22,6 +22,17 @@ export interface CampaignSendJob {
 
 /** The job id is derived from the message, so enqueuing the same reply twice makes one job. */
 export const sendJobId = (messageId: number) => `message-${messageId}`;
+/**
+ * The job of an operator's n-th "Retry" of a failed reply: the first job may still sit in Redis as completed (BullMQ
+ * would then ignore an add under its id), so each attempt has an id of its own, derived from the attempt number kept
+ * on the message (meta.retries), so re-queuing a stuck one after a restart makes no second job for it.
+ */
+export const retryJobId = (messageId: number, attempt: number) => `message-${messageId}-retry-${attempt}`;
+/** The job id for a message's current attempt. */
+export const attemptJobId = (messageId: number, meta: unknown) => {
+  const attempt = Number((meta as { retries?: unknown } | null | undefined)?.retries ?? 0);
+  return attempt > 0 ? retryJobId(messageId, attempt) : sendJobId(messageId);
+};
 /** One job per ledger row per resume (a resumed campaign re-queues its waiting rows under fresh ids). */
 export const campaignSendJobId = (recipientId: number, generation: number) => `recipient-${recipientId}-g${generation}`;
 

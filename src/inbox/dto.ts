@@ -16,7 +16,7 @@ export const messageDto = (m: Message) => ({
   text: m.text ?? null,
   html: m.html ?? null,
   attachments: m.attachments.map((a) => (a.key ? { ...a, url: attachmentUrl(a.key) } : a)),
-  /** Channel extras: `subject`, `email` (from, to, cc, full original…), `rejected`; null for most channels. */
+  /** Channel extras: `subject`, `email` (from, to, cc, full original…), `rejected`; `retries` once an operator retried a failed reply; null for most channels. */
   meta: m.meta ?? null,
   externalId: m.externalId ?? null,
   replyToExternalId: m.replyToExternalId ?? null,

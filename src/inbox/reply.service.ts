@@ -1,13 +1,13 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { ChannelManager } from '../../channels/channel-manager.ts';
 import type { Queue } from 'bullmq';
-import { sendJobId, type SendMessageJob } from '../../workers/queues.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { attemptJobId, retryJobId, sendJobId, type SendMessageJob } from '../../workers/queues.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import type { AttachmentStore } from '../store/attachment-store.ts';
-import { CannedResponse, Inbox, Message, type Attachment } from '../store/entities/index.ts';
+import { CannedResponse, Inbox, Message, type Attachment, type Conversation } from '../store/entities/index.ts';
 import { conversationFor, type Actor } from './access.ts';
 import { conversationWithLabels, messageDto, type MessageDto } from './dto.ts';
-import type { InboxEvents } from './events.ts';
+import type { InboxEvents, RecordEvent } from './events.ts';
 import { inboxConfig } from './inboxes.service.ts';
 
 export interface ReplyInput {
@@ -21,6 +21,13 @@ export interface ReplyInput {
   /** WhatsApp Cloud: send this approved template (the only thing allowed once the 24-hour window has closed). */
   whatsappTemplate?: { name: string; language: string; parameters: string[] };
 }
+
+/**
+ * Where a reply goes: a conversation id (checked against what the actor may see), or a function that finds or
+ * opens the conversation inside the reply's own transaction (a reply on another channel of the card), so a
+ * refused reply leaves no empty conversation behind.
+ */
+export type ReplyTarget = number | ((em: EntityManager, record: RecordEvent) => Promise<Conversation>);
 
 /** How long after the customer's last message a channel allows free-form replies (WhatsApp: 24 h), by inbox. */
 export type ReplyWindowOf = (inbox: Inbox) => number | undefined;
@@ -53,10 +60,10 @@ export class ReplyService {
     this.#replyWindowOf = replyWindowOf;
   }
 
-  async reply(actor: Actor, conversationId: number, input: ReplyInput): Promise<MessageDto> {
+  async reply(actor: Actor, target: ReplyTarget, input: ReplyInput): Promise<MessageDto> {
     const attachments = await this.#uploaded(input.attachments ?? []);
     const message = await this.#events.transaction(this.#orm.em.fork(), async (em, record) => {
-      const conversation = await conversationFor(em, actor, conversationId);
+      const conversation = typeof target === 'number' ? await conversationFor(em, actor, target) : await target(em, record);
       let text = input.text;
       if (input.cannedResponseId !== undefined) {
         const canned = await em.findOne(CannedResponse, input.cannedResponseId);
@@ -104,6 +111,48 @@ export class ReplyService {
   }
 
   /**
+   * Sends a failed reply again ("Retry"): it goes back to `queued` with one conditional UPDATE (so of two operators
+   * pressing Retry at once only one wins) and onto the send queue, where the worker's claim sends it at most once.
+   * Only a reply to the customer that failed for good qualifies: one still queued, on its way, or in doubt
+   * (`unknown`: it may have reached the customer) is refused rather than risk a second copy.
+   */
+  async retry(actor: Actor, conversationId: number, messageId: number): Promise<MessageDto> {
+    const em = this.#orm.em.fork();
+    const conversation = await conversationFor(em, actor, conversationId);
+    const found = await em.findOne(Message, { id: messageId, conversation });
+    if (!found) throw notFound('Message');
+    if (found.direction !== 'out' || found.private) throw new AppError('NOT_RETRYABLE', 'Only a reply to the customer can be sent again; this is a customer message or a private note');
+    if (found.status !== 'failed') throw new AppError('NOT_FAILED', `Only a failed reply can be sent again; this one is ${found.status}`);
+    const template = (found.meta as { whatsappTemplate?: unknown } | null)?.whatsappTemplate;
+    await this.#checkReplyWindow(em, conversation.inbox.id, conversation.id, !!template);
+    const reason = found.failureReason ?? null;
+    // Counting attempts lets a client tell this `queued` from a stale one of the first attempt (statuses only rise within one).
+    const meta = { ...found.meta, retries: Number((found.meta as { retries?: unknown } | null)?.retries ?? 0) + 1 };
+    const requeued = await this.#move(messageId, 'failed', 'queued', null, meta);
+    if (!requeued) throw conflict('Someone else sent this reply again just now');
+    try {
+      await this.#queue.add('send', { messageId }, { jobId: retryJobId(messageId, meta.retries) });
+    } catch (cause) {
+      // Not queued: show it as failed again (with its reason), so the button is there to press once Redis is back.
+      await this.#move(messageId, 'queued', 'failed', reason);
+      throw new AppError('UNAVAILABLE', 'The reply could not be queued for sending just now; try again in a moment', { cause });
+    }
+    return requeued;
+  }
+
+  /** One conditional status change, pushed to operators as message.updated; null when the message was not in `from`. */
+  async #move(messageId: number, from: 'failed' | 'queued', to: 'failed' | 'queued', failureReason: string | null, meta?: Record<string, unknown>): Promise<MessageDto | null> {
+    return this.#events.transaction(this.#orm.em.fork(), async (em, record) => {
+      const count = await em.nativeUpdate(Message, { id: messageId, status: from }, { status: to, failureReason, ...(meta ? { meta } : {}) });
+      if (count === 0) return null;
+      const message = await em.findOneOrFail(Message, messageId);
+      const dto = messageDto(message);
+      record('message.updated', message.inbox.id, { message: dto });
+      return dto;
+    });
+  }
+
+  /**
    * Outside the channel's reply window (WhatsApp: 24 hours since the customer last wrote) only templates may go out:
    * refused here, before anything is stored, rather than failing at the channel later.
    */
@@ -138,8 +187,8 @@ export class ReplyService {
 
   /** Re-enqueues replies left `queued` (e.g. Redis was down when they were written); run at worker start. */
   async requeueStuck(): Promise<number> {
-    const stuck = await this.#orm.em.fork().find(Message, { status: 'queued', direction: 'out', private: false }, { fields: ['id'], limit: 10_000 });
-    for (const { id } of stuck) await this.#queue.add('send', { messageId: id }, { jobId: sendJobId(id) });
+    const stuck = await this.#orm.em.fork().find(Message, { status: 'queued', direction: 'out', private: false }, { fields: ['id', 'meta'], limit: 10_000 });
+    for (const { id, meta } of stuck) await this.#queue.add('send', { messageId: id }, { jobId: attemptJobId(id, meta) });
     return stuck.length;
   }
 }

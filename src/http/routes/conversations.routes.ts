@@ -5,6 +5,8 @@ import type { ConversationChanges, ConversationFilter } from '../../inbox/conver
 import type { ReplyInput } from '../../inbox/reply.service.ts';
 import type { Services } from '../../services.ts';
 import { actorOf } from '../plugins/auth.plugin.ts';
+import { ReplyFields } from '../reply-fields.ts';
+import { contactMessagesRoutes } from './contact-messages.routes.ts';
 import { Cursor, IdParams, Limit, Name, Nullable, Strict } from '../schemas.ts';
 
 const Status = Type.Union(CONVERSATION_STATUSES.map((s) => Type.Literal(s)));
@@ -64,16 +66,23 @@ export async function conversationsRoutes(app: FastifyInstance, { services }: { 
       tags: ['conversations'],
       summary: 'Reply on the conversation\'s channel, or add a private note (never sent)',
       params: IdParams,
-      body: Strict({
-        text: Type.Optional(Type.String({ maxLength: 65_536 })),
-        html: Type.Optional(Type.String({ maxLength: 262_144 })),
-        private: Type.Optional(Type.Boolean()),
-        cannedResponseId: Type.Optional(Type.Integer({ minimum: 1 })),
-        replyToMessageId: Type.Optional(Type.Integer({ minimum: 1 })),
-        attachments: Type.Optional(Type.Array(Strict({ key: Type.String({ maxLength: 64 }) }), { maxItems: 10, description: 'Files uploaded with POST /attachments' })),
-        whatsappTemplate: Type.Optional(Strict({ name: Type.String({ minLength: 1, maxLength: 512 }), language: Type.String({ minLength: 2, maxLength: 15 }), parameters: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 20 }) }, { description: 'WhatsApp Cloud: an approved template (required once the 24-hour window has closed)' })),
-      }),
+      body: Strict(ReplyFields),
     },
     config: inboxStaff,
   }, async (request, reply) => reply.status(201).send(await replies.reply(actorOf(request), (request.params as { id: number }).id, request.body as ReplyInput)));
+
+  app.post('/conversations/:id/messages/:messageId/retry', {
+    schema: {
+      tags: ['conversations'],
+      summary: 'Send a failed reply again (it goes back to queued); 409 NOT_FAILED unless it failed, 422 NOT_RETRYABLE for a customer message or a note',
+      params: Strict({ id: Type.Integer({ minimum: 1 }), messageId: Type.Integer({ minimum: 1 }) }),
+    },
+    config: inboxStaff,
+  }, (request) => {
+    const { id, messageId } = request.params as { id: number; messageId: number };
+    return replies.retry(actorOf(request), id, messageId);
+  });
+
+  // Replying on another of the card's channels belongs with replies (registered here, under the same prefix).
+  await contactMessagesRoutes(app, { services });
 }

@@ -69,3 +69,5 @@ export interface Inbox {
 export interface Label { id: number; name: string; color: string; description: string | null }
 export interface CannedResponse { id: number; shortCode: string; content: string }
 export interface Page<T> { items: T[]; nextCursor: string | null }
+/** A channel a reply to a card can go out on (GET /contacts/:id/channels). */
+export interface ContactChannel { inboxId: number; kind: string; name: string; conversationId: number | null; address: string | null; unreachableReason: string | null }

@@ -30,7 +30,7 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
   const whoTypes = Object.keys(typing.value).map(Number).filter((id) => id !== me.value?.id);
   return (
     <>
-      <Header conversation={c} />
+      <Header conversation={c} subject={threadSubject(list)} />
       <div class="messages" ref={scroller} tabIndex={0} aria-label={t('conv.messages')} aria-live="polite" onScroll={(e) => { const el = e.currentTarget; atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40; }}>
         {messagesCursor.value && (
           <button type="button" class="link center-block" disabled={messagesLoading.value} onClick={() => void loadEarlier()}>{t('conv.loadEarlier')}</button>
@@ -46,11 +46,20 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
         ))}
       </div>
       {whoTypes.length > 0 && (
-        <p class="typing muted" role="status">{whoTypes.includes(0) ? t('conv.customerTyping') : t('conv.typing', { name: operatorName(whoTypes[0]!) ?? t('conv.operator', { id: whoTypes[0]! }) })}</p>
+        <p class="typing muted" role="status">{whoTypes.includes(0) ? t('conv.typing', { name: contactLabel(c) }) : t('conv.typing', { name: operatorName(whoTypes[0]!) ?? t('conv.operator', { id: whoTypes[0]! }) })}</p>
       )}
       <ReplyBox conversation={c} />
     </>
   );
+}
+
+/** The subject of an email thread as it stands now: the latest message that has one. */
+function threadSubject(list: Message[]): string | null {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const subject = list[i]!.meta?.subject;
+    if (typeof subject === 'string' && subject.trim()) return subject;
+  }
+  return null;
 }
 
 function groupByDay(list: Message[]): [string, Message[]][] {
@@ -62,7 +71,7 @@ function groupByDay(list: Message[]): [string, Message[]][] {
   return [...groups];
 }
 
-function Header({ conversation: c }: { conversation: Conversation }) {
+function Header({ conversation: c, subject }: { conversation: Conversation; subject: string | null }) {
   const [error, setError] = useState<string | null>(null);
   const [label, setLabel] = useState('');
   const [snoozing, setSnoozing] = useState(false);
@@ -80,6 +89,7 @@ function Header({ conversation: c }: { conversation: Conversation }) {
       <div class="conv-title">
         <h2>{contactLabel(c)}</h2>
         <span class="muted"><ChannelIcon kind={inbox?.kind} /> {inbox?.name} · <span class={`pill status-${c.status}`}>{t(`status.${c.status}`)}</span></span>
+        {subject && <p class="conv-subject" title={subject}>{t('conv.subject', { subject })}</p>}
       </div>
       <div class="conv-actions">
         <label>

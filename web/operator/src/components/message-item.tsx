@@ -1,5 +1,8 @@
+import { useState } from 'preact/hooks';
+import { api, errorText } from '../api.ts';
 import { fileSize, timeOf } from '../format.ts';
 import { t } from '../i18n/index.ts';
+import { upsertMessage } from '../state/conversations.ts';
 import { operatorName } from '../state/directory.ts';
 import { me } from '../state/session.ts';
 import type { Attachment, Message, MessageStatus } from '../types.ts';
@@ -16,6 +19,7 @@ export function MessageItem({ message: m, contactName, answers }: { message: Mes
     : mine ? t('conv.you')
     : (operatorName(m.operatorId) ?? t('conv.operator', { id: m.operatorId ?? '?' }));
   const subject = typeof m.meta?.subject === 'string' ? m.meta.subject : null;
+  const email = m.meta?.email as EmailHead | undefined;
   const rejected = (m.meta?.rejected as { reason?: string } | undefined)?.reason;
   const side = m.private ? 'note' : m.direction === 'in' ? 'in' : 'out';
   return (
@@ -34,11 +38,67 @@ export function MessageItem({ message: m, contactName, answers }: { message: Mes
         </blockquote>
       )}
       {subject && <p class="msg-subject">{t('conv.subject', { subject })}</p>}
+      {email && <EmailHeaders head={email} />}
       {m.html ? <EmailFrame html={m.html} /> : m.text && <p class="msg-text">{m.text}</p>}
       {m.attachments.length > 0 && <div class="msg-files">{m.attachments.map((a, i) => <File key={a.key ?? a.url ?? i} file={a} />)}</div>}
       {rejected && <p class="error">{t('conv.rejected', { reason: rejected })}</p>}
-      {m.status === 'failed' && <p class="error" role="note">{m.failureReason ? t('conv.failed', { reason: m.failureReason }) : t('conv.failedNoReason')}</p>}
+      {m.status === 'failed' && (
+        <div class="msg-failure">
+          <p class="error" role="note">{m.failureReason ? t('conv.failed', { reason: m.failureReason }) : t('conv.failedNoReason')}</p>
+          {m.direction === 'out' && !m.private && <RetryButton message={m} />}
+        </div>
+      )}
     </article>
+  );
+}
+
+/** Sends a failed reply again; the tick then moves on as the send worker reports (message.updated). */
+function RetryButton({ message }: { message: Message }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function retry() {
+    setBusy(true);
+    setError(null);
+    try {
+      upsertMessage(await api<Message>('POST', `/conversations/${message.conversationId}/messages/${message.id}/retry`));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <button type="button" class="retry" title={t('retry.label')} disabled={busy} onClick={() => void retry()}>{busy ? t('retry.busy') : t('retry.button')}</button>
+      {error && <p class="error" role="alert">{error}</p>}
+    </>
+  );
+}
+
+interface MailAddress { name?: string | null; address: string }
+/** The addresses an email channel keeps in meta.email (see channels/email/email-parser.ts). */
+interface EmailHead { from?: MailAddress; to?: MailAddress[]; cc?: MailAddress[] }
+
+const addressText = (a: MailAddress) => (a.name ? `${a.name} <${a.address}>` : a.address);
+
+/** Who an email came from and who else got it: the CC'd people may need an answer too. */
+function EmailHeaders({ head }: { head: EmailHead }) {
+  const rows: [string, MailAddress[]][] = [
+    [t('email.from'), head.from ? [head.from] : []],
+    [t('email.to'), head.to ?? []],
+    [t('email.cc'), head.cc ?? []],
+  ];
+  const shown = rows.filter(([, list]) => list.length > 0);
+  if (shown.length === 0) return null;
+  return (
+    <dl class="msg-email-head">
+      {shown.map(([label, list]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{list.map(addressText).join(', ')}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 

@@ -1,10 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, errorText } from '../api.ts';
+import { api, ApiError, errorText } from '../api.ts';
 import { t } from '../i18n/index.ts';
-import { upsertMessage } from '../state/conversations.ts';
-import { canned } from '../state/directory.ts';
-import { sendTyping } from '../state/live.ts';
+import { navigate } from '../router.ts';
+import { upsertConversation, upsertMessage } from '../state/conversations.ts';
+import { canned, inboxOf } from '../state/directory.ts';
+import { contactChanged, sendTyping } from '../state/live.ts';
+import { ChannelPicker, useReplyChannels } from './channel-picker.tsx';
 import { Icon } from './icons.tsx';
+import { SmsCounter } from './sms-counter.tsx';
+import { TemplatePicker, type TemplateChoice } from './template-picker.tsx';
 import type { CannedResponse, Conversation, Message } from '../types.ts';
 
 interface Uploaded { key: string; name: string; size: number }
@@ -21,12 +25,19 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
+  const channel = useReplyChannels(conversation);
+  /** The inbox that refused a free-form reply (WhatsApp's 24-hour window): its templates are offered. */
+  const [templatesFor, setTemplatesFor] = useState<number | null>(null);
+  const sms = inboxOf(channel.inboxId)?.kind === 'sms';
+  // Templates belong to the inbox that refused: choosing another channel closes them.
+  useEffect(() => setTemplatesFor(null), [channel.inboxId]);
 
   useEffect(() => {
     setText('');
     setFiles([]);
     setError(null);
     setNote(false);
+    setTemplatesFor(null);
   }, [conversation.id]);
 
   // "/short" at the start of the box: canned responses whose shortcut starts with what follows the slash.
@@ -55,23 +66,35 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
     }
   }
 
-  async function send() {
+  async function send(template?: TemplateChoice) {
     if (busy || uploading.length > 0) return;
-    if (!text.trim() && files.length === 0) return;
+    if (!template && !text.trim() && files.length === 0) return;
     setBusy(true);
     setError(null);
     try {
-      const message = await api<Message>('POST', `/conversations/${conversation.id}/messages`, {
-        text: text.trim() ? text : undefined,
-        private: note || undefined,
-        attachments: files.length ? files.map((f) => ({ key: f.key })) : undefined,
-      });
-      upsertMessage(message);
-      setText('');
-      setFiles([]);
+      const content = template
+        ? { whatsappTemplate: template }
+        : { text: text.trim() ? text : undefined, attachments: files.length ? files.map((f) => ({ key: f.key })) : undefined };
+      if (!note && channel.elsewhere) {
+        // Another of the card's channels: the reply lands in (or opens) that inbox's conversation, shown next.
+        const sent = await api<{ conversation: Conversation; message: Message }>('POST', `/contacts/${conversation.contactId}/messages`, { inboxId: channel.inboxId, ...content });
+        upsertConversation({ ...sent.conversation, contact: conversation.contact });
+        navigate(`/inbox/${sent.conversation.id}`);
+        // The card's list of conversations (and channels) has one more now.
+        contactChanged.value = { id: conversation.contactId, at: Date.now() };
+      } else {
+        upsertMessage(await api<Message>('POST', `/conversations/${conversation.id}/messages`, { ...content, private: note || undefined }));
+      }
+      setTemplatesFor(null);
+      // A template goes instead of what was typed: the text stays, for when the customer writes again.
+      if (!template) {
+        setText('');
+        setFiles([]);
+      }
       sendTyping(conversation.id, false);
     } catch (e) {
-      setError(errorText(e));
+      if (e instanceof ApiError && e.code === 'REPLY_WINDOW_CLOSED') setTemplatesFor(channel.inboxId);
+      else setError(errorText(e));
     } finally {
       setBusy(false);
       input.current?.focus();
@@ -154,6 +177,16 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
         </ul>
       )}
       {error && <p class="error" role="alert">{error}</p>}
+      {templatesFor !== null && !note && (
+        <TemplatePicker inboxId={templatesFor} busy={busy} onSend={(choice) => void send(choice)} onCancel={() => setTemplatesFor(null)} />
+      )}
+      {!note && (channel.channels.length > 1 || sms) && (
+        <div class="reply-meta">
+          <ChannelPicker channels={channel.channels} inboxId={channel.inboxId} onChange={channel.setInboxId} />
+          <span class="grow" />
+          {sms && <SmsCounter text={text} />}
+        </div>
+      )}
       <div class="reply-bar">
         <input ref={fileInput} type="file" multiple class="sr-only" id="reply-files" tabIndex={-1} onChange={(e) => { if (e.currentTarget.files) void upload(e.currentTarget.files); e.currentTarget.value = ''; }} />
         <button type="button" aria-label={t('reply.attach')} title={t('reply.attach')} onClick={() => fileInput.current?.click()}><Icon name="clip" size={18} /></button>

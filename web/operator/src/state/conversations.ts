@@ -152,9 +152,25 @@ export async function loadEarlier(): Promise<void> {
   }
 }
 
+/** Delivery statuses in the order they move (as the server's message-status.ts ranks them). */
+const STATUS_RANK: Record<Message['status'], number> = { received: 0, note: 0, queued: 1, sending: 2, sent: 3, failed: 4, unknown: 4, delivered: 5, read: 6 };
+const attemptOf = (m: Message) => Number((m.meta as { retries?: unknown } | null)?.retries ?? 0);
+
+/**
+ * Whether `known` is ahead of `arrived`, so `arrived` is stale: a reply's POST answer (queued) can reach the browser
+ * after the socket said it was sent. A status only moves forward within one attempt; a Retry starts a new attempt.
+ */
+function isAhead(known: Message, arrived: Message): boolean {
+  if (attemptOf(known) !== attemptOf(arrived)) return attemptOf(known) > attemptOf(arrived);
+  return STATUS_RANK[known.status] > STATUS_RANK[arrived.status];
+}
+
 function mergeMessages(a: Message[], b: Message[]): Message[] {
   const byId = new Map<number, Message>();
-  for (const m of [...a, ...b]) byId.set(m.id, { ...byId.get(m.id), ...m });
+  for (const m of [...a, ...b]) {
+    const known = byId.get(m.id);
+    byId.set(m.id, known && isAhead(known, m) ? known : { ...known, ...m });
+  }
   return [...byId.values()].sort((x, y) => x.createdAt.localeCompare(y.createdAt) || x.id - y.id);
 }
 
@@ -174,11 +190,26 @@ export async function markRead(id: number): Promise<void> {
   await reading;
 }
 
+/**
+ * How long "is typing…" stays up after the last signal. Senders repeat it while typing (the widget every 2 s,
+ * operators every 3 s) and may never send a stop (a closed tab), so it fades by itself.
+ */
+export const TYPING_SHOWN_MS = 6000;
+
 export function setTyping(operatorId: number, on: boolean): void {
   const next = { ...typing.value };
-  if (on) next[operatorId] = Date.now();
+  const at = Date.now();
+  if (on) next[operatorId] = at;
   else delete next[operatorId];
   typing.value = next;
+  if (on) {
+    setTimeout(() => {
+      // Only if no newer signal came meanwhile (nor another conversation was opened, which clears them all).
+      if (typing.value[operatorId] !== at) return;
+      const { [operatorId]: _gone, ...rest } = typing.value;
+      typing.value = rest;
+    }, TYPING_SHOWN_MS);
+  }
 }
 
 export const changeConversation = async (id: number, change: Record<string, unknown>) => upsertConversation(await api<Conversation>('PATCH', `/conversations/${id}`, change));
