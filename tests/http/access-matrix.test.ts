@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/store/entities/index.ts';
+import { httpPeer } from '../helpers/http-peer.ts';
 import { eventually, nextEvent, TestServer, type Session } from '../helpers/test-server.ts';
 
 type Caller = Role | 'anonymous';
@@ -14,14 +15,41 @@ interface World {
   conversationId: number;
   contactId: number;
   newContact: () => Promise<number>;
+  /** The refusing API inbox the operator also belongs to. */
+  apiInboxId: number;
+  /** A saved template (for campaigns). */
+  templateId: number;
+  /** Each maker creates a fresh record as the admin, so every caller's delete or edit has its own target. */
+  make: {
+    label: () => Promise<number>;
+    team: () => Promise<number>;
+    operator: () => Promise<number>;
+    inbox: () => Promise<number>;
+    identity: (contactId: number) => Promise<number>;
+    canned: () => Promise<number>;
+    suppression: () => Promise<number>;
+    template: () => Promise<number>;
+    segment: () => Promise<number>;
+    campaign: () => Promise<number>;
+    attachment: () => Promise<string>;
+    /** A reply on inbox A's API twin whose peer refused it for good: something to retry. */
+    failedReply: () => Promise<{ conversationId: number; messageId: number }>;
+  };
 }
 
 interface Row {
   resource: string;
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: (w: World) => string | Promise<string>;
-  payload?: () => object;
+  payload?: (w: World) => object;
+  /** A non-JSON body (multipart upload). */
+  raw?: () => { payload: string; contentType: string };
   allowed: Role[];
+  /**
+   * What an allowed caller gets when it is not 2xx: the handler's own answer, proving the role gate let the call
+   * through (e.g. 400 "only WhatsApp Cloud inboxes have templates" for the test inbox).
+   */
+  allowedStatus?: number;
 }
 
 const STAFF: Role[] = ['admin', 'operator'];
@@ -63,7 +91,69 @@ const MATRIX: Row[] = [
   { resource: 'campaigns', method: 'GET', url: () => '/campaigns', allowed: MARKETING },
   { resource: 'suppressions', method: 'GET', url: () => '/suppressions', allowed: MARKETING },
   { resource: 'suppressions', method: 'POST', url: () => '/suppressions', payload: () => ({ channel: 'email', address: `gone-${unique()}@example.com`, reason: 'bounced' }), allowed: MARKETING },
+
+  // Every other route in src/http/routes (POST /auth/logout is covered by its own test below: it would end the sessions).
+  { resource: 'operators', method: 'PATCH', url: async (w) => `/operators/${await w.make.operator()}`, payload: () => ({ name: 'Renamed' }), allowed: ['admin'] },
+  { resource: 'teams', method: 'PATCH', url: async (w) => `/teams/${await w.make.team()}`, payload: () => ({ name: `team-${unique()}` }), allowed: ['admin'] },
+  { resource: 'teams', method: 'DELETE', url: async (w) => `/teams/${await w.make.team()}`, allowed: ['admin'] },
+  { resource: 'inboxes', method: 'GET', url: () => '/inboxes/kinds', allowed: ['admin'] },
+  { resource: 'inboxes', method: 'POST', url: () => '/inboxes/test-connection', payload: () => ({ kind: 'test' }), allowed: ['admin'] },
+  { resource: 'inboxes', method: 'POST', url: (w) => `/inboxes/${w.inboxId}/test-connection`, payload: () => ({}), allowed: ['admin'] },
+  { resource: 'inboxes', method: 'POST', url: async (w) => `/inboxes/${await w.make.inbox()}/rotate-secret`, allowed: ['admin'] },
+  { resource: 'inboxes', method: 'DELETE', url: async (w) => `/inboxes/${await w.make.inbox()}`, allowed: ['admin'] },
+  { resource: 'inboxes', method: 'GET', url: (w) => `/inboxes/${w.inboxId}/contact-links/${w.contactId}`, allowed: EVERYONE, allowedStatus: 400 },
+  { resource: 'inboxes', method: 'GET', url: (w) => `/inboxes/${w.inboxId}/whatsapp-templates`, allowed: EVERYONE, allowedStatus: 400 },
+  { resource: 'labels', method: 'GET', url: () => '/labels', allowed: STAFF },
+  { resource: 'labels', method: 'POST', url: () => '/labels', payload: () => ({ name: `label-${unique()}`, color: '#336699' }), allowed: ['admin'] },
+  { resource: 'labels', method: 'PATCH', url: async (w) => `/labels/${await w.make.label()}`, payload: () => ({ color: '#993366' }), allowed: ['admin'] },
+  { resource: 'labels', method: 'DELETE', url: async (w) => `/labels/${await w.make.label()}`, allowed: ['admin'] },
+  { resource: 'conversations', method: 'DELETE', url: (w) => `/conversations/${w.conversationId}/labels/billing`, allowed: STAFF },
+  { resource: 'conversations', method: 'POST', url: (w) => `/conversations/${w.conversationId}/read`, allowed: STAFF },
+  { resource: 'messages', method: 'POST', url: async (w) => { const f = await w.make.failedReply(); return `/conversations/${f.conversationId}/messages/${f.messageId}/retry`; }, allowed: STAFF },
+  { resource: 'contacts', method: 'GET', url: (w) => `/contacts/${w.contactId}`, allowed: EVERYONE },
+  { resource: 'contacts', method: 'POST', url: (w) => `/contacts/${w.contactId}/identities`, payload: () => ({ kind: 'email', value: `someone-${unique()}@example.com` }), allowed: EVERYONE },
+  { resource: 'contacts', method: 'DELETE', url: async (w) => { const id = await w.newContact(); return `/contacts/${id}/identities/${await w.make.identity(id)}`; }, allowed: EVERYONE },
+  { resource: 'contacts', method: 'PUT', url: (w) => `/contacts/${w.contactId}/tags`, payload: () => ({ tags: ['vip'] }), allowed: EVERYONE },
+  { resource: 'contacts', method: 'GET', url: (w) => `/contacts/${w.contactId}/notes`, allowed: EVERYONE },
+  { resource: 'contacts', method: 'POST', url: (w) => `/contacts/${w.contactId}/notes`, payload: () => ({ body: 'Prefers mornings' }), allowed: EVERYONE },
+  { resource: 'contacts', method: 'GET', url: (w) => `/contacts/${w.contactId}/channels`, allowed: STAFF },
+  { resource: 'contacts', method: 'POST', url: (w) => `/contacts/${w.contactId}/messages`, payload: (w) => ({ inboxId: w.inboxId, text: 'Following up' }), allowed: STAFF },
+  { resource: 'contacts csv', method: 'POST', url: () => '/contacts/import/preview', payload: () => ({ csv: 'name,email\nAda,ada@example.com\n' }), allowed: EVERYONE },
+  { resource: 'contacts csv', method: 'POST', url: () => '/contacts/import', payload: () => ({ csv: `name,email\nAda,ada-${unique()}@example.com\n`, mapping: { name: 'name', email: 'email' } }), allowed: EVERYONE },
+  { resource: 'contacts csv', method: 'GET', url: () => '/contacts/export.csv', allowed: EVERYONE },
+  { resource: 'attachments', method: 'POST', url: () => '/attachments', raw: () => multipart('note.txt', 'text/plain', 'hello'), allowed: STAFF },
+  { resource: 'attachments', method: 'GET', url: async (w) => `/attachments/${await w.make.attachment()}`, allowed: STAFF },
+  { resource: 'canned responses', method: 'PATCH', url: async (w) => `/canned-responses/${await w.make.canned()}`, payload: () => ({ content: 'Thank you!' }), allowed: ['admin'] },
+  { resource: 'canned responses', method: 'DELETE', url: async (w) => `/canned-responses/${await w.make.canned()}`, allowed: ['admin'] },
+  { resource: 'suppressions', method: 'DELETE', url: async (w) => `/suppressions/${await w.make.suppression()}`, allowed: MARKETING },
+  { resource: 'templates', method: 'GET', url: async (w) => `/templates/${await w.make.template()}`, allowed: MARKETING },
+  { resource: 'templates', method: 'PATCH', url: async (w) => `/templates/${await w.make.template()}`, payload: () => ({ name: `t-${unique()}` }), allowed: MARKETING },
+  { resource: 'templates', method: 'DELETE', url: async (w) => `/templates/${await w.make.template()}`, allowed: MARKETING },
+  { resource: 'templates', method: 'POST', url: () => '/templates/validate', payload: () => ({ bodies: { default: { text: 'Hi {{ contact.first_name }}' } } }), allowed: MARKETING },
+  { resource: 'templates', method: 'POST', url: () => '/templates/preview', payload: (w) => ({ bodies: { default: { text: 'Hi' } }, contactId: w.contactId }), allowed: MARKETING },
+  { resource: 'templates', method: 'POST', url: async (w) => `/templates/${await w.make.template()}/test-send`, payload: (w) => ({ inboxId: w.inboxId, to: 'me' }), allowed: MARKETING },
+  { resource: 'segments', method: 'POST', url: () => '/segments', payload: () => ({ name: `s-${unique()}`, filter: { has: ['email'] } }), allowed: MARKETING },
+  { resource: 'segments', method: 'GET', url: async (w) => `/segments/${await w.make.segment()}`, allowed: MARKETING },
+  { resource: 'segments', method: 'PATCH', url: async (w) => `/segments/${await w.make.segment()}`, payload: () => ({ name: `s-${unique()}` }), allowed: MARKETING },
+  { resource: 'segments', method: 'DELETE', url: async (w) => `/segments/${await w.make.segment()}`, allowed: MARKETING },
+  { resource: 'segments', method: 'GET', url: async (w) => `/segments/${await w.make.segment()}/count`, allowed: MARKETING },
+  { resource: 'campaigns', method: 'POST', url: () => '/campaigns', payload: (w) => ({ name: `c-${unique()}`, templateId: w.templateId, channels: [w.inboxId] }), allowed: MARKETING },
+  { resource: 'campaigns', method: 'GET', url: async (w) => `/campaigns/${await w.make.campaign()}`, allowed: MARKETING },
+  { resource: 'campaigns', method: 'PATCH', url: async (w) => `/campaigns/${await w.make.campaign()}`, payload: () => ({ name: `c-${unique()}` }), allowed: MARKETING },
+  { resource: 'campaigns', method: 'DELETE', url: async (w) => `/campaigns/${await w.make.campaign()}`, allowed: MARKETING },
+  { resource: 'campaigns', method: 'POST', url: async (w) => `/campaigns/${await w.make.campaign()}/estimate`, allowed: MARKETING },
+  { resource: 'campaigns', method: 'POST', url: async (w) => `/campaigns/${await w.make.campaign()}/start`, allowed: MARKETING },
+  { resource: 'campaigns', method: 'POST', url: async (w) => `/campaigns/${await w.make.campaign()}/cancel`, allowed: MARKETING },
+  { resource: 'campaigns', method: 'GET', url: async (w) => `/campaigns/${await w.make.campaign()}/stats`, allowed: MARKETING },
+  { resource: 'campaigns', method: 'GET', url: async (w) => `/campaigns/${await w.make.campaign()}/recipients`, allowed: MARKETING },
 ];
+
+/** A multipart/form-data body with one part named "file". */
+function multipart(name: string, contentType: string, content: string) {
+  const boundary = `----matrix${unique()}`;
+  const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${contentType}\r\n\r\n${content}\r\n--${boundary}--\r\n`;
+  return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
+}
 
 describe('who may do what', () => {
   let server: TestServer;
@@ -71,9 +161,15 @@ describe('who may do what', () => {
   let world: World;
   let inboxB: number;
   let conversationB: number;
+  let refusing: Awaited<ReturnType<typeof httpPeer>>;
 
-  const as = (session: Session | null, method: Row['method'], url: string, payload?: object) =>
-    server.app.inject({ method, url: `/api/v1${url}`, headers: session?.headers ?? {}, payload });
+  const as = (session: Session | null, method: Row['method'], url: string, payload?: object, raw?: ReturnType<NonNullable<Row['raw']>>) =>
+    server.app.inject({ method, url: `/api/v1${url}`, headers: { ...session?.headers, ...(raw && { 'content-type': raw.contentType }) }, payload: raw?.payload ?? payload });
+  const created = async (session: Session, url: string, payload: object) => {
+    const response = await as(session, 'POST', url, payload);
+    expect(response.statusCode, `${url}: ${response.body}`).toBeLessThan(300);
+    return response.json();
+  };
   // Fetch the adapter each time: editing an inbox (members, name) rebuilds its channel.
   const customerWrites = async (inboxId: number, user: string, text = 'hello') =>
     (await (await server.testChannel(inboxId)).receive({ externalMessageId: unique(), externalThreadId: user, sender: { externalUserId: user, name: user }, text })) as { conversationId: number; contactId: number; message: { id: number } };
@@ -85,6 +181,10 @@ describe('who may do what', () => {
     sessions.marketer = await server.operator('marketer');
     const a = await server.inbox('test', { memberIds: [sessions.operator.operatorId] });
     const b = await server.inbox('test');
+    // An API inbox whose integration refuses every reply for good (422): its replies fail, so they can be retried.
+    refusing = await httpPeer(() => ({ status: 422, body: { error: 'unknown recipient' } }));
+    const api = await server.inbox('api', { settings: { callbackUrl: refusing.url }, memberIds: [sessions.operator.operatorId] });
+    const admin = sessions.admin;
     const inA = await customerWrites(a.id, 'customer-a');
     conversationB = (await customerWrites(b.id, 'customer-b')).conversationId;
     inboxB = b.id;
@@ -93,20 +193,52 @@ describe('who may do what', () => {
       conversationId: inA.conversationId,
       contactId: inA.contactId,
       newContact: async () => (await as(sessions.admin, 'POST', '/contacts', { name: 'Disposable' })).json().id,
+      apiInboxId: api.id,
+      templateId: (await created(admin, '/templates', { name: `t-${unique()}`, bodies: { default: { text: 'Hi' } } })).id,
+      make: {
+        label: async () => (await created(admin, '/labels', { name: `label-${unique()}`, color: '#336699' })).id,
+        team: async () => (await created(admin, '/teams', { name: `team-${unique()}` })).id,
+        operator: async () => (await created(admin, '/operators', { email: `op-${unique()}@crm.test`, name: 'Temp', password: 'a-long-password', role: 'operator' })).id,
+        inbox: async () => (await server.inbox('test')).id,
+        identity: async (contactId) => (await created(admin, `/contacts/${contactId}/identities`, { kind: 'email', value: `id-${unique()}@example.com` })).id,
+        canned: async () => (await created(admin, '/canned-responses', { shortCode: `c${unique()}`, content: 'Hi' })).id,
+        suppression: async () => (await created(admin, '/suppressions', { channel: 'email', address: `s-${unique()}@example.com`, reason: 'bounced' })).id,
+        template: async () => (await created(admin, '/templates', { name: `t-${unique()}`, bodies: { default: { text: 'Hi' } } })).id,
+        segment: async () => (await created(admin, '/segments', { name: `s-${unique()}`, filter: { has: ['email'] } })).id,
+        campaign: async () => (await created(admin, '/campaigns', { name: `c-${unique()}`, templateId: world.templateId, channels: [a.id] })).id,
+        attachment: async () => {
+          const upload = multipart('note.txt', 'text/plain', 'hello');
+          const response = await as(admin, 'POST', '/attachments', undefined, upload);
+          expect(response.statusCode, response.body).toBe(201);
+          return response.json().key;
+        },
+        failedReply: async () => {
+          const inbound = await server.app.inject({ method: 'POST', url: `/api/v1/channels/api/${api.id}/messages`, headers: { authorization: `Bearer ${api.secret}` }, payload: { externalMessageId: unique(), sender: { externalUserId: `customer-${unique()}` }, text: 'question' } });
+          const conversationId: number = inbound.json().conversationId;
+          const messageId: number = (await created(admin, `/conversations/${conversationId}/messages`, { text: 'our answer' })).id;
+          await eventually(async () => (await as(admin, 'GET', `/conversations/${conversationId}/messages`)).json().items.some((m: { id: number; status: string }) => m.id === messageId && m.status === 'failed'));
+          return { conversationId, messageId };
+        },
+      },
     };
   }, 60_000); // three logins and two operators (argon2) on a busy machine
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await refusing?.close();
+    await server?.close();
+  });
 
   describe.each(MATRIX)('$method $resource', (row) => {
     it.each(CALLERS)('as %s', async (caller) => {
       const url = await row.url(world);
-      let payload = row.payload?.();
+      let payload = row.payload?.(world);
       // Merging needs a real source card, made fresh so each allowed call has something to merge.
       if (payload && 'sourceId' in payload) payload = { sourceId: await world.newContact() };
-      const response = await as(caller === 'anonymous' ? null : sessions[caller], row.method, url, payload);
+      const response = await as(caller === 'anonymous' ? null : sessions[caller], row.method, url, payload, row.raw?.());
       if (caller === 'anonymous') {
         expect(response.statusCode).toBe(401);
         expect(response.json().error.code).toBe('UNAUTHENTICATED');
+      } else if (row.allowed.includes(caller) && row.allowedStatus) {
+        expect(response.statusCode, response.body).toBe(row.allowedStatus);
       } else if (row.allowed.includes(caller)) {
         expect(response.statusCode, response.body).toBeGreaterThanOrEqual(200);
         expect(response.statusCode, response.body).toBeLessThan(300);
@@ -123,6 +255,13 @@ describe('who may do what', () => {
     const session = await server.login();
     expect((await as(session, 'POST', '/auth/logout')).statusCode).toBe(204);
     expect((await as(session, 'GET', '/auth/me')).statusCode).toBe(401);
+  });
+
+  it('refuses an operator\'s session on the routes integrations call with their inbox secret', async () => {
+    for (const url of [`/channels/api/${world.apiInboxId}/messages`, `/channels/api/${world.apiInboxId}/statuses`]) {
+      const response = await as(sessions.admin, 'POST', url, { externalMessageId: unique(), sender: { externalUserId: 'x' }, text: 'hi' });
+      expect(response.statusCode, url).toBe(401);
+    }
   });
 
   describe.each([
@@ -212,7 +351,7 @@ describe('who may do what', () => {
       // Catching up after a reconnect is filtered the same way.
       const sync = await operatorSocket.timeout(5000).emitWithAck('sync', { since: 0 });
       expect(sync.events.length).toBeGreaterThan(0);
-      expect(sync.events.every((e: { inboxId: number }) => e.inboxId === world.inboxId)).toBe(true);
+      expect(sync.events.every((e: { inboxId: number }) => [world.inboxId, world.apiInboxId].includes(e.inboxId))).toBe(true);
     });
 
     it('does not let a marketer connect to the operator namespace', async () => {
