@@ -15,25 +15,50 @@ import { ReplyBox } from './reply-box.tsx';
 export function ConversationView({ conversation: c }: { conversation: Conversation }) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  /** Distance from the bottom before older messages were put on top, to put the operator back where they were. */
+  const fromBottom = useRef<number | null>(null);
+  /** A message came in below while the operator read older ones: offer to jump down instead of yanking them. */
+  const [unseenBelow, setUnseenBelow] = useState(false);
   const list = messages.value;
+  const firstId = list[0]?.id;
   const lastId = list.at(-1)?.id;
-  // Stay at the newest message when one arrives, unless the operator scrolled up to read.
+  // Stay at the newest message when one arrives, unless the operator scrolled up to read: then nothing moves.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+    else if (lastId !== undefined) setUnseenBelow(true);
   }, [lastId, c.id]);
+  // An older page went in above: keep the message the operator was reading where it was on screen.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && fromBottom.current !== null) el.scrollTop = el.scrollHeight - fromBottom.current;
+    fromBottom.current = null;
+  }, [firstId]);
   useEffect(() => {
     atBottom.current = true;
+    setUnseenBelow(false);
   }, [c.id]);
+  const earlier = () => {
+    const el = scroller.current;
+    if (!el || messagesLoading.value || !messagesCursor.value) return;
+    fromBottom.current = el.scrollHeight - el.scrollTop;
+    void loadEarlier();
+  };
+  const onScroll = (el: HTMLDivElement) => {
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (atBottom.current) setUnseenBelow(false);
+    // Within a screen of the top: fetch the page before, so a reader scrolling up rarely waits for it.
+    if (el.scrollTop < el.clientHeight) earlier();
+  };
 
   const byExternalId = new Map(list.filter((m) => m.externalId).map((m) => [m.externalId!, m]));
   const whoTypes = Object.keys(typing.value).map(Number).filter((id) => id !== me.value?.id);
   return (
     <>
       <Header conversation={c} subject={threadSubject(list)} />
-      <div class="messages" ref={scroller} tabIndex={0} aria-label={t('conv.messages')} aria-live="polite" onScroll={(e) => { const el = e.currentTarget; atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40; }}>
+      <div class="messages" ref={scroller} tabIndex={0} aria-label={t('conv.messages')} aria-live="polite" onScroll={(e) => onScroll(e.currentTarget)}>
         {messagesCursor.value && (
-          <button type="button" class="link center-block" disabled={messagesLoading.value} onClick={() => void loadEarlier()}>{t('conv.loadEarlier')}</button>
+          <button type="button" class="link center-block" disabled={messagesLoading.value} onClick={earlier}>{t('conv.loadEarlier')}</button>
         )}
         {messagesLoading.value && list.length === 0 && <p class="muted center">{t('common.loading')}</p>}
         {messagesError.value && <p class="error" role="alert">{messagesError.value}</p>}
@@ -45,6 +70,9 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
           </section>
         ))}
       </div>
+      {unseenBelow && (
+        <button type="button" class="jump-down primary" onClick={() => { const el = scroller.current; if (el) el.scrollTop = el.scrollHeight; }}>{t('conv.newBelow')} <span aria-hidden="true">↓</span></button>
+      )}
       {whoTypes.length > 0 && (
         <p class="typing muted" role="status">{whoTypes.includes(0) ? t('conv.typing', { name: contactLabel(c) }) : t('conv.typing', { name: operatorName(whoTypes[0]!) ?? t('conv.operator', { id: whoTypes[0]! }) })}</p>
       )}

@@ -99,6 +99,8 @@ export const en = {
   'conv.showImages': 'Show images',
   'conv.rejected': 'This message was not accepted: {reason}',
   'conv.messages': 'Messages',
+  // Long conversations (polish): older pages load while scrolling up; a new message below does not move the view
+  'conv.newBelow': 'New messages below',
 
   // Replying (replybox): retry a failed reply, channel picker, customer typing, WhatsApp templates, SMS segments, email headers
   'retry.button': 'Retry',
