@@ -19,6 +19,12 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
   const fromBottom = useRef<number | null>(null);
   /** A message came in below while the operator read older ones: offer to jump down instead of yanking them. */
   const [unseenBelow, setUnseenBelow] = useState(false);
+  /**
+   * What a screen reader hears: only a customer's message arriving live. The message list itself is not a live
+   * region, or every older page loaded by scrolling up would be read out, fifty messages at a time.
+   */
+  const [announced, setAnnounced] = useState('');
+  const shownLast = useRef<number | undefined>(undefined);
   const list = messages.value;
   const firstId = list[0]?.id;
   const lastId = list.at(-1)?.id;
@@ -27,6 +33,9 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
     const el = scroller.current;
     if (el && atBottom.current) el.scrollTop = el.scrollHeight;
     else if (lastId !== undefined) setUnseenBelow(true);
+    const last = list.at(-1);
+    if (last && shownLast.current !== undefined && last.id > shownLast.current && last.direction === 'in') setAnnounced(t('conv.arrived', { name: contactLabel(c), text: last.text ?? t('conv.attachment') }));
+    shownLast.current = lastId; // from none to the first page is opening the conversation, not news
   }, [lastId, c.id]);
   // An older page went in above: keep the message the operator was reading where it was on screen.
   useLayoutEffect(() => {
@@ -37,6 +46,8 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
   useEffect(() => {
     atBottom.current = true;
     setUnseenBelow(false);
+    setAnnounced('');
+    shownLast.current = undefined;
   }, [c.id]);
   const earlier = () => {
     const el = scroller.current;
@@ -56,7 +67,7 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
   return (
     <>
       <Header conversation={c} subject={threadSubject(list)} />
-      <div class="messages" ref={scroller} tabIndex={0} aria-label={t('conv.messages')} aria-live="polite" onScroll={(e) => onScroll(e.currentTarget)}>
+      <div class="messages" ref={scroller} tabIndex={0} role="log" aria-live="off" aria-label={t('conv.messages')} onScroll={(e) => onScroll(e.currentTarget)}>
         {messagesCursor.value && (
           <button type="button" class="link center-block" disabled={messagesLoading.value} onClick={earlier}>{t('conv.loadEarlier')}</button>
         )}
@@ -70,6 +81,7 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
           </section>
         ))}
       </div>
+      <p class="sr-only" role="status">{announced}</p>
       {unseenBelow && (
         <button type="button" class="jump-down primary" onClick={() => { const el = scroller.current; if (el) el.scrollTop = el.scrollHeight; }}>{t('conv.newBelow')} <span aria-hidden="true">↓</span></button>
       )}

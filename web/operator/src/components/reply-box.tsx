@@ -188,7 +188,7 @@ export function ReplyBox({ conversation }: { conversation: Conversation }) {
         </div>
       )}
       <div class="reply-bar">
-        <input ref={fileInput} type="file" multiple class="sr-only" id="reply-files" tabIndex={-1} onChange={(e) => { if (e.currentTarget.files) void upload(e.currentTarget.files); e.currentTarget.value = ''; }} />
+        <input ref={fileInput} type="file" multiple class="sr-only" id="reply-files" tabIndex={-1} aria-label={t('reply.attach')} onChange={(e) => { if (e.currentTarget.files) void upload(e.currentTarget.files); e.currentTarget.value = ''; }} />
         <button type="button" aria-label={t('reply.attach')} title={t('reply.attach')} onClick={() => fileInput.current?.click()}><Icon name="clip" size={18} /></button>
         <span class="grow" />
         <button type="submit" class="primary" disabled={busy || uploading.length > 0 || (!text.trim() && files.length === 0)}>{note ? t('reply.addNote') : t('reply.send')}</button>

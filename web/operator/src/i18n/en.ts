@@ -101,6 +101,7 @@ export const en = {
   'conv.messages': 'Messages',
   // Long conversations (polish): older pages load while scrolling up; a new message below does not move the view
   'conv.newBelow': 'New messages below',
+  'conv.arrived': 'New message from {name}: {text}',
 
   // Replying (replybox): retry a failed reply, channel picker, customer typing, WhatsApp templates, SMS segments, email headers
   'retry.button': 'Retry',
