@@ -41,7 +41,8 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const text = await response.text();
   const json = text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
   if (!response.ok) {
-    const code = json?.error?.code ?? 'INTERNAL';
+    // A proxy's or gateway's page (502, 504...) carries no code of ours: name it by its status instead.
+    const code = json?.error?.code ?? (response.status >= 502 && response.status <= 504 ? 'UNAVAILABLE' : response.status === 404 ? 'NOT_FOUND' : 'INTERNAL');
     if (response.status === 401 && path !== '/auth/login') onUnauthenticated();
     throw new ApiError(code, response.status, humanMessage(code, json?.error?.message ?? String(response.status)));
   }

@@ -2,7 +2,8 @@ import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { route } from '../router.ts';
-import { openConversation, selected, selectedId } from '../state/conversations.ts';
+import { messagesError, messagesLoading, openConversation, selected, selectedId } from '../state/conversations.ts';
+import { navigate } from '../router.ts';
 import { ContactPanel } from './contact-panel.tsx';
 import { ConversationList } from './conversation-list.tsx';
 import { ConversationView } from './conversation-view.tsx';
@@ -29,7 +30,14 @@ export function InboxPage() {
     <div class="inbox">
       <ConversationList />
       <section class="conversation" aria-label={t('conv.messages')}>
-        {selected.value ? <ConversationView conversation={selected.value} /> : <p class="center muted">{t('conv.none')}</p>}
+        {selected.value ? <ConversationView conversation={selected.value} />
+          : id && messagesError.value ? (
+            <div class="center">
+              <p class="error" role="alert">{messagesError.value} <a href="#/inbox" onClick={(e) => { e.preventDefault(); navigate('/inbox'); }}>{t('conv.back')}</a></p>
+            </div>
+          )
+          : id && messagesLoading.value ? <p class="center muted" role="status">{t('common.loading')}</p>
+          : <p class="center muted">{t('conv.none')}</p>}
       </section>
       {selected.value && <ContactPanel contactId={selected.value.contactId} conversationId={selected.value.id} />}
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}

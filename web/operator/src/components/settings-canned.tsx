@@ -1,18 +1,19 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import { canned, reloadCanned } from '../state/directory.ts';
+import { LoadState, useLoad } from './load-state.tsx';
 import { useBusy } from './settings-page.tsx';
 
 export function CannedSettings() {
   const [shortCode, setShortCode] = useState('');
   const [content, setContent] = useState('');
   const { error, busy, run } = useBusy();
-  useEffect(() => void reloadCanned(), []);
+  const loaded = useLoad(reloadCanned);
   return (
     <>
       <header class="page-head"><h2>{t('settings.canned')}</h2></header>
-      {canned.value.length === 0 && <p class="muted">{t('settings.empty')}</p>}
+      <LoadState state={loaded} empty={canned.value.length === 0} />
       <table class="table">
         <thead><tr><th scope="col">{t('settings.shortCode')}</th><th scope="col">{t('settings.content')}</th><th /></tr></thead>
         <tbody>

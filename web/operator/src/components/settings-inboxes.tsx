@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import { inboxes, reloadInboxes } from '../state/directory.ts';
+import { LoadState, useLoad } from './load-state.tsx';
 import type { Inbox } from '../types.ts';
 import { ChannelIcon } from './channel-icon.tsx';
 import { KeyValues, useBusy } from './settings-page.tsx';
@@ -28,15 +29,15 @@ const strings = (rows: [string, string][]) => Object.fromEntries(rows.filter(([k
 export function InboxSettings() {
   const [kinds, setKinds] = useState<string[]>([]);
   const [editing, setEditing] = useState<Inbox | 'new' | null>(null);
+  const loaded = useLoad(reloadInboxes);
   useEffect(() => {
-    void reloadInboxes();
     api<{ kinds: string[] }>('GET', '/inboxes/kinds').then((k) => setKinds(k.kinds), () => setKinds(['api']));
   }, []);
   return (
     <>
       <header class="page-head"><h2>{t('settings.inboxes')}</h2><span class="grow" /><button type="button" class="primary" onClick={() => setEditing('new')}>{t('settings.newInbox')}</button></header>
       {editing && <InboxForm key={editing === 'new' ? 'new' : editing.id} inbox={editing === 'new' ? null : editing} kinds={kinds} onDone={() => { setEditing(null); void reloadInboxes(); }} />}
-      {inboxes.value.length === 0 && <p class="muted">{t('settings.empty')}</p>}
+      <LoadState state={loaded} empty={inboxes.value.length === 0} />
       <ul class="plain cards">
         {inboxes.value.map((inbox) => (
           <li key={inbox.id} class="card" data-inbox-id={inbox.id}>

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import { loadConversations } from '../state/conversations.ts';
 import { labels, reloadLabels } from '../state/directory.ts';
+import { LoadState, useLoad } from './load-state.tsx';
 import type { Label } from '../types.ts';
 import { LabelChip } from './label-chip.tsx';
 import { useBusy } from './settings-page.tsx';
@@ -16,7 +17,7 @@ export function LabelSettings() {
   const [description, setDescription] = useState('');
   const [editing, setEditing] = useState<number | null>(null);
   const { error, busy, run } = useBusy();
-  useEffect(() => void reloadLabels(), []);
+  const loaded = useLoad(reloadLabels);
   // Renames and deletions change conversations too: the list reloads so it shows the new names.
   const changed = async () => {
     await reloadLabels();
@@ -26,7 +27,7 @@ export function LabelSettings() {
     <>
       <header class="page-head"><h2>{t('settings.labels')}</h2></header>
       <p class="muted">{t('labels.intro')}</p>
-      {labels.value.length === 0 && <p class="muted">{t('settings.empty')}</p>}
+      <LoadState state={loaded} empty={labels.value.length === 0} />
       <table class="table" aria-label={t('settings.labels')}>
         <thead><tr><th scope="col">{t('labels.name')}</th><th scope="col">{t('labels.descriptionColumn')}</th><th /></tr></thead>
         <tbody>

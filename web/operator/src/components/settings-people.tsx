@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import { operators, reloadOperators, reloadTeams, teams } from '../state/directory.ts';
+import { LoadState, useLoad } from './load-state.tsx';
 import type { Role } from '../types.ts';
 import { useBusy } from './settings-page.tsx';
 
@@ -13,10 +14,11 @@ export function OperatorSettings() {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('operator');
   const { error, busy, run } = useBusy();
-  useEffect(() => void reloadOperators(), []);
+  const loaded = useLoad(reloadOperators);
   return (
     <>
       <header class="page-head"><h2>{t('settings.operators')}</h2></header>
+      <LoadState state={loaded} empty={operators.value.length === 0} />
       <table class="table">
         <thead><tr><th scope="col">{t('settings.name')}</th><th scope="col">{t('settings.email')}</th><th scope="col">{t('settings.role')}</th><th scope="col">{t('settings.active')}</th></tr></thead>
         <tbody>
@@ -52,7 +54,7 @@ export function OperatorSettings() {
 export function TeamSettings() {
   const [name, setName] = useState('');
   const { error, busy, run } = useBusy();
-  useEffect(() => void reloadTeams(), []);
+  const loaded = useLoad(reloadTeams);
   const toggle = (teamId: number, memberIds: number[], operatorId: number) => {
     const next = memberIds.includes(operatorId) ? memberIds.filter((m) => m !== operatorId) : [...memberIds, operatorId];
     // Shown at once; the server's answer (or the reload after an error) has the last word.
@@ -68,7 +70,7 @@ export function TeamSettings() {
   return (
     <>
       <header class="page-head"><h2>{t('settings.teams')}</h2></header>
-      {teams.value.length === 0 && <p class="muted">{t('settings.empty')}</p>}
+      <LoadState state={loaded} empty={teams.value.length === 0} />
       <ul class="plain cards">
         {teams.value.map((team) => (
           <li key={team.id} class="card">

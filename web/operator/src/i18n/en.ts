@@ -39,7 +39,7 @@ export const en = {
   'common.yes': 'Yes',
   'common.no': 'No',
 
-  'error.network': 'The server cannot be reached. Check your connection; we keep trying.',
+  'error.network': 'The server cannot be reached. Check your connection, then try again.',
   'error.UNAUTHENTICATED': 'Your session has ended: please log in again.',
   'error.FORBIDDEN': 'You do not have permission to do that.',
   'error.NOT_FOUND': 'That no longer exists, or you cannot see it.',
@@ -47,6 +47,10 @@ export const en = {
   'error.PAYLOAD_TOO_LARGE': 'That file is too large.',
   'error.INTERNAL': 'Something went wrong on the server. Try again in a moment.',
   'error.generic': 'That did not work: {message}',
+  // States (polish): errors in words for the codes a screen may meet
+  'error.UNAVAILABLE': 'The server is not answering right now. Try again in a moment.',
+  'error.INVALID_CREDENTIALS': 'That email and password do not match an account.',
+  'error.UNSUPPORTED_MEDIA_TYPE': 'That kind of file cannot be sent here.',
 
   'list.title': 'Conversations',
   'list.tabs': 'Which conversations',
@@ -102,6 +106,7 @@ export const en = {
   // Long conversations (polish): older pages load while scrolling up; a new message below does not move the view
   'conv.newBelow': 'New messages below',
   'conv.arrived': 'New message from {name}: {text}',
+  'conv.back': 'Back to the conversations',
 
   // Replying (replybox): retry a failed reply, channel picker, customer typing, WhatsApp templates, SMS segments, email headers
   'retry.button': 'Retry',
