@@ -139,7 +139,7 @@ function Header({ conversation: c, subject }: { conversation: Conversation; subj
             {operators.value.filter((o) => o.active && o.role !== 'marketer').map((o) => <option key={o.id} value={o.id}>{o.id === me.value?.id ? `${o.name} (${t('conv.you')})` : o.name}</option>)}
           </select>
         </label>
-        {c.assigneeId !== me.value?.id && <button type="button" onClick={() => run(() => changeConversation(c.id, { assigneeId: me.value!.id }))} title="a">{t('actions.assignMe')}</button>}
+        {c.assigneeId !== me.value?.id && <button type="button" onClick={() => run(() => changeConversation(c.id, { assigneeId: me.value!.id }))} title={t('keys.shortcut', { key: 'a' })}>{t('actions.assignMe')}</button>}
         {teams.value.length > 0 && (
           <select aria-label={t('actions.team')} value={c.teamId ?? ''} onChange={(e) => run(() => changeConversation(c.id, { teamId: e.currentTarget.value ? Number(e.currentTarget.value) : null }))}>
             <option value="">{t('actions.noTeam')}</option>
@@ -155,7 +155,7 @@ function Header({ conversation: c, subject }: { conversation: Conversation; subj
         </select>
         {c.status === 'resolved'
           ? <button type="button" onClick={() => setStatus('open')}>{t('actions.reopen')}</button>
-          : <button type="button" class="primary" title="e" onClick={() => setStatus('resolved')}>{t('actions.resolve')}</button>}
+          : <button type="button" class="primary" title={t('keys.shortcut', { key: 'e' })} onClick={() => setStatus('resolved')}>{t('actions.resolve')}</button>}
       </div>
       {snoozing && (
         <form class="snooze" onSubmit={(e) => { e.preventDefault(); setSnoozing(false); run(() => changeConversation(c.id, { status: 'snoozed', snoozedUntil: new Date(until).toISOString() })); }}>

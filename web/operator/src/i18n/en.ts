@@ -107,6 +107,7 @@ export const en = {
   'conv.newBelow': 'New messages below',
   'conv.arrived': 'New message from {name}: {text}',
   'conv.back': 'Back to the conversations',
+  'keys.shortcut': 'Keyboard shortcut: {key}',
 
   // Replying (replybox): retry a failed reply, channel picker, customer typing, WhatsApp templates, SMS segments, email headers
   'retry.button': 'Retry',
