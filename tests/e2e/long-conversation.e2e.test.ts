@@ -148,5 +148,13 @@ describe('a conversation with 1 000 messages', () => {
     await channel.receive({ externalMessageId: 'live-2', externalThreadId: 'long', sender: { externalUserId: 'long' }, text: 'And one more' });
     await page.locator('.msg', { hasText: 'And one more' }).waitFor();
     await expect.poll(async () => (await view(page)).bottomGap).toBeLessThan(5);
+
+    // The operator's own reply, sent while scrolled up, is brought into view: they just wrote it.
+    await messages.evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight * 3));
+    await page.locator('#reply-text').fill('Thanks, looking into it');
+    await page.locator('#reply-text').press('Enter');
+    await page.locator('.msg', { hasText: 'Thanks, looking into it' }).waitFor();
+    await expect.poll(async () => (await view(page)).bottomGap).toBeLessThan(5);
+    expect(await page.getByRole('button', { name: 'New messages below' }).count()).toBe(0);
   });
 });

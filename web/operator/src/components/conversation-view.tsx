@@ -31,9 +31,14 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
   // Stay at the newest message when one arrives, unless the operator scrolled up to read: then nothing moves.
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
-    else if (lastId !== undefined) setUnseenBelow(true);
     const last = list.at(-1);
+    // The operator's own reply or note always comes into view: they just wrote it.
+    const mine = last?.authorType === 'operator' && last.operatorId === me.value?.id && last.id !== shownLast.current;
+    if (el && (atBottom.current || mine)) {
+      el.scrollTop = el.scrollHeight;
+      atBottom.current = true;
+      setUnseenBelow(false);
+    } else if (lastId !== undefined && shownLast.current !== undefined && lastId !== shownLast.current) setUnseenBelow(true);
     if (last && shownLast.current !== undefined && last.id > shownLast.current && last.direction === 'in') setAnnounced(t('conv.arrived', { name: contactLabel(c), text: last.text ?? t('conv.attachment') }));
     shownLast.current = lastId; // from none to the first page is opening the conversation, not news
   }, [lastId, c.id]);
