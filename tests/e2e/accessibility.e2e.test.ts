@@ -59,6 +59,15 @@ describe('accessibility of the operator app', () => {
     await page.getByRole('complementary', { name: 'Client card' }).getByLabel('Name').waitFor();
     found.inbox = await seriousViolations(page);
     await browser.screenshot(page, 'a11y-inbox');
+    await page.getByRole('radio', { name: 'Private note' }).click();
+    await page.locator('.conv-header').getByRole('combobox', { name: 'Status' }).selectOption('snoozed');
+    found['inbox with a note and the snooze form'] = await seriousViolations(page);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.conv-header h2').click();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    found['inbox shortcuts'] = await seriousViolations(page);
+    await page.keyboard.press('Escape');
 
     await page.getByRole('link', { name: 'Contacts' }).click();
     await page.getByText('Bob Byron').first().waitFor();
