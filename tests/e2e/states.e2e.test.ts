@@ -43,6 +43,21 @@ describe('loading, empty and error states', () => {
     await expect.poll(() => page.locator('.conversation').textContent()).toContain('Pick a conversation on the left.');
   });
 
+  it('shows an open conversation\'s messages failing to load in words, and loads them with Try again', { timeout: 60_000 }, async () => {
+    const page = await browser.page({ viewport: { width: 1280, height: 800 } });
+    await logIn(page, server.url);
+    const repair = await breakApi(page, /\/api\/v1\/conversations\/\d+\/messages$/, 'down');
+    await page.locator('.row', { hasText: 'Ada Lovelace' }).click();
+    const alert = page.locator('.messages').getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('The server cannot be reached');
+    expect(await page.locator('.messages').textContent()).not.toContain('No messages yet.');
+    await browser.screenshot(page, 'states-messages-offline');
+    await repair();
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('.msg', { hasText: 'Hello?' }).waitFor();
+    await expect.poll(() => alert.count()).toBe(0);
+  });
+
   it('shows the conversation list failing in words and recovering with Try again', { timeout: 60_000 }, async () => {
     const page = await browser.page({ viewport: { width: 1280, height: 800 } });
     await logIn(page, server.url);

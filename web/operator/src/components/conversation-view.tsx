@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { dayKey, dayLabel } from '../format.ts';
 import { t } from '../i18n/index.ts';
-import { addLabel, changeConversation, loadEarlier, messages, messagesCursor, messagesError, messagesLoading, removeLabel, typing } from '../state/conversations.ts';
+import { addLabel, changeConversation, loadEarlier, openConversation, messages, messagesCursor, messagesError, messagesLoading, removeLabel, typing } from '../state/conversations.ts';
 import { inboxOf, labels as catalogue, operatorName, operators, teams } from '../state/directory.ts';
 import { me } from '../state/session.ts';
 import type { Conversation, ConversationStatus, Message } from '../types.ts';
@@ -64,7 +64,8 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
     if (atBottom.current) setUnseenBelow(false);
     // Within a screen of the top: fetch the page before, so a reader scrolling up rarely waits for it.
-    if (el.scrollTop < el.clientHeight) earlier();
+    // Not after a failure, or every scroll would ask again: the error's Try again (or the button) does.
+    if (el.scrollTop < el.clientHeight && !messagesError.value) earlier();
   };
 
   const byExternalId = new Map(list.filter((m) => m.externalId).map((m) => [m.externalId!, m]));
@@ -77,7 +78,11 @@ export function ConversationView({ conversation: c }: { conversation: Conversati
           <button type="button" class="link center-block" disabled={messagesLoading.value} onClick={earlier}>{t('conv.loadEarlier')}</button>
         )}
         {messagesLoading.value && list.length === 0 && <p class="muted center">{t('common.loading')}</p>}
-        {messagesError.value && <p class="error" role="alert">{messagesError.value}</p>}
+        {messagesError.value && (
+          <p class="error" role="alert">
+            {messagesError.value} <button type="button" class="link" onClick={() => (list.length ? earlier() : void openConversation(c.id))}>{t('common.retry')}</button>
+          </p>
+        )}
         {!messagesLoading.value && !messagesError.value && list.length === 0 && <p class="muted center">{t('conv.empty')}</p>}
         {groupByDay(list).map(([day, items]) => (
           <section key={day} class="day" aria-label={dayLabel(items[0]!.createdAt)}>

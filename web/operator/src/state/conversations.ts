@@ -140,6 +140,7 @@ export async function loadEarlier(): Promise<void> {
   const id = selectedId.value;
   if (id === null || !messagesCursor.value) return;
   messagesLoading.value = true;
+  messagesError.value = null;
   try {
     const page = await api<Page<Message>>('GET', `/conversations/${id}/messages${query({ cursor: messagesCursor.value, limit: 50 })}`);
     if (selectedId.value !== id) return;
