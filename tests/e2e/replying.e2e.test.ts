@@ -148,7 +148,7 @@ describe('replying from the operator app', () => {
       const picker = page.getByRole('region', { name: 'WhatsApp templates' });
       await picker.getByText('last wrote more than 24 hours ago').waitFor();
       const choose = picker.getByLabel('Template');
-      expect(await choose.locator('option').allTextContents()).toEqual(['order_update (en_US)', 'welcome_back (en_US)']);
+      await expect.poll(() => choose.locator('option').allTextContents()).toEqual(['order_update (en_US)', 'welcome_back (en_US)']);
       await picker.getByLabel('Value 1').fill('Olga');
       await picker.getByLabel('Value 2').fill('#1042');
       expect(await picker.locator('.template-preview').textContent()).toBe('Hello Olga, your order #1042 has news.');
