@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'socket.io-client';
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/store/entities/index.ts';
 import { httpPeer } from '../helpers/http-peer.ts';
@@ -352,6 +352,42 @@ describe('who may do what', () => {
       const sync = await operatorSocket.timeout(5000).emitWithAck('sync', { since: 0 });
       expect(sync.events.length).toBeGreaterThan(0);
       expect(sync.events.every((e: { inboxId: number }) => [world.inboxId, world.apiInboxId].includes(e.inboxId))).toBe(true);
+    });
+
+    it('lets admins and marketers, and nobody else, into the marketers\' namespace and its campaign.stats', async () => {
+      const opened: Socket[] = [];
+      const marketersSocket = async (session: Session | null) => {
+        if (!server.url) await server.listen();
+        const socket = connect(`${server.url}/marketers`, { auth: session ? { token: session.token } : {}, transports: ['websocket'], reconnection: false });
+        opened.push(socket);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        return socket;
+      };
+      try {
+        const campaignId = await world.make.campaign();
+        for (const role of MARKETING) {
+          const stats = await (await marketersSocket(sessions[role])).timeout(5000).emitWithAck('campaign.stats', { campaignId });
+          expect(stats.error, role).toBeUndefined();
+        }
+        expect((await connectFails(marketersSocket(sessions.operator))).message).toBe('FORBIDDEN');
+        expect((await connectFails(marketersSocket(null))).message).toBe('UNAUTHENTICATED');
+      } finally {
+        for (const socket of opened) socket.disconnect();
+      }
+    });
+
+    it('relays an operator\'s typing only in conversations they can see', async () => {
+      const [operatorSocket, adminSocket] = [await server.socket(sessions.operator), await server.socket(sessions.admin)];
+      const seen: number[] = [];
+      adminSocket.on('typing', (e: { conversationId: number; operatorId: number }) => e.operatorId === sessions.operator.operatorId && seen.push(e.conversationId));
+      operatorSocket.emit('typing', { conversationId: conversationB, typing: true });
+      operatorSocket.emit('typing', { conversationId: world.conversationId, typing: true });
+      await eventually(async () => seen.includes(world.conversationId), 3000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).not.toContain(conversationB);
     });
 
     it('does not let a marketer connect to the operator namespace', async () => {
