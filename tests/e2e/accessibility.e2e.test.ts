@@ -108,14 +108,17 @@ describe('accessibility of the operator app', () => {
       const style = getComputedStyle(el);
       return { id: el.id, text: el.textContent?.trim() ?? '', tag: el.tagName, outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0, ring: style.boxShadow !== 'none' };
     });
-    await page.locator('.conv-header h2').click();
+    // From the top of the page: the skip link, the rail, the list, the conversation's actions, then the reply box.
+    await page.reload();
+    await page.locator('.msg', { hasText: 'Do you ship abroad?' }).waitFor();
     const seen: Awaited<ReturnType<typeof focused>>[] = [];
-    for (let i = 0; i < 40 && !seen.some((f) => f.id === 'reply-text'); i++) {
+    for (let i = 0; i < 60 && !seen.some((f) => f.id === 'reply-text'); i++) {
       await page.keyboard.press('Tab');
       seen.push(await focused());
     }
     const box = seen.find((f) => f.id === 'reply-text');
     expect(box, JSON.stringify(seen)).toBeTruthy();
+    expect(seen[0]!.text, 'the first stop skips to the conversation').toBe('Skip to the conversation');
     // Every stop on the way showed where the focus was.
     expect(seen.filter((f) => !f.outline && !f.ring), 'controls focused without a visible outline').toEqual([]);
 
