@@ -32,7 +32,7 @@ describe('loading, empty and error states', () => {
     return () => page.unroute(matches, handler);
   }
 
-  it('says a conversation that does not exist is gone, with a way back', { timeout: 60_000 }, async () => {
+  it('says a conversation or a card that does not exist is gone, with a way back', { timeout: 60_000 }, async () => {
     const page = await browser.page({ viewport: { width: 1280, height: 800 } });
     await logIn(page, server.url);
     await page.goto(`${server.url}/#/inbox/999999`);
@@ -41,6 +41,10 @@ describe('loading, empty and error states', () => {
     await browser.screenshot(page, 'states-conversation-missing');
     await alert.getByRole('link', { name: 'Back to the conversations' }).click();
     await expect.poll(() => page.locator('.conversation').textContent()).toContain('Pick a conversation on the left.');
+
+    // The same for a client card.
+    await page.goto(`${server.url}/#/contacts/999999`);
+    await expect.poll(() => page.getByRole('complementary', { name: 'Client card' }).getByRole('alert').textContent()).toContain('That no longer exists, or you cannot see it.');
   });
 
   it('shows an open conversation\'s messages failing to load in words, and loads them with Try again', { timeout: 60_000 }, async () => {
