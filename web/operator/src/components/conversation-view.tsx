@@ -114,9 +114,12 @@ function threadSubject(list: Message[]): string | null {
 
 function groupByDay(list: Message[]): [string, Message[]][] {
   const groups = new Map<string, Message[]>();
+  // Pushed, not copied: a day with a thousand messages would otherwise copy half a million entries a render.
   for (const m of list) {
     const key = dayKey(m.createdAt);
-    groups.set(key, [...(groups.get(key) ?? []), m]);
+    const day = groups.get(key);
+    if (day) day.push(m);
+    else groups.set(key, [m]);
   }
   return [...groups];
 }

@@ -170,7 +170,8 @@ function mergeMessages(a: Message[], b: Message[]): Message[] {
   const byId = new Map<number, Message>();
   for (const m of [...a, ...b]) {
     const known = byId.get(m.id);
-    byId.set(m.id, known && isAhead(known, m) ? known : { ...known, ...m });
+    // Unchanged messages keep their object, so the list redraws only the ones that changed.
+    byId.set(m.id, !known ? m : isAhead(known, m) ? known : { ...known, ...m });
   }
   return [...byId.values()].sort((x, y) => x.createdAt.localeCompare(y.createdAt) || x.id - y.id);
 }
