@@ -61,25 +61,37 @@ describe('the marketers\' screens in the browser', () => {
     await page.getByRole('button', { name: 'New template' }).click();
     const editor = page.getByRole('form', { name: 'Template' });
     await editor.getByLabel('Name').fill('Spring sale');
-    const sms = editor.getByRole('group', { name: 'SMS' }).getByLabel('Message');
+    const panel = editor.getByRole('tabpanel');
+    const sms = panel.getByLabel('Message');
+    expect(await editor.getByRole('tab', { name: 'SMS' }).getAttribute('aria-selected')).toBe('true');
     await sms.fill('Hi {{ contact.first_name');
-    const problem = editor.getByRole('group', { name: 'SMS' }).getByRole('alert');
+    const problem = panel.getByRole('alert');
     await expect.poll(() => problem.textContent(), { timeout: 10_000 }).toContain('is never closed');
     expect(await sms.getAttribute('aria-invalid')).toBe('true');
+    await editor.getByRole('tab', { name: /SMS.*has problems/ }).waitFor();
     await sms.fill('Hi {{ contact.first_name }}, our spring sale starts today: 20% off everything!');
     await problem.waitFor({ state: 'detached' });
     await expect.poll(() => editor.locator('#tpl-sms-text-sms').textContent()).toMatch(/^GSM-7: \d+ characters, 1 SMS/);
-    await editor.getByRole('group', { name: 'Other channels (API, web chat…)' }).getByLabel('Message').fill('Hello {{ contact.first_name }}, the spring sale starts today.');
 
     const preview = page.getByRole('complementary', { name: 'Preview' });
     await preview.getByLabel('Preview for the card of').fill('Ada');
     await preview.getByRole('button', { name: /Ada Lovelace/ }).click();
     await expect.poll(() => preview.getByTestId('preview-text').textContent()).toBe('Hi Ada, our spring sale starts today: 20% off everything!');
-    await preview.getByLabel('Channel').selectOption({ label: 'Other channels (API, web chat…)' });
+    await browser.screenshot(page, 'marketing-template-editor');
+    // The keyboard moves between channel tabs; the preview follows the tab.
+    await editor.getByRole('tab', { name: /SMS/ }).focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+    expect(await editor.getByRole('tab', { name: 'Other channels (API, web chat…)' }).getAttribute('aria-selected')).toBe('true');
+    await panel.getByLabel('Message').fill('Hello {{ contact.first_name }}, the spring sale starts today.');
+    await expect.poll(() => preview.getByTestId('preview-text').textContent()).toBe('Hello Ada, the spring sale starts today.');
+    await editor.getByRole('tab', { name: 'Telegram', exact: true }).click();
+    await preview.getByText('No Telegram message: cards reached on Telegram get the one for other channels.').waitFor();
     await expect.poll(() => preview.getByTestId('preview-text').textContent()).toBe('Hello Ada, the spring sale starts today.');
     await editor.getByRole('button', { name: 'Save' }).click();
     await editor.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
-    await browser.screenshot(page, 'marketing-template-editor');
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('link', { name: 'Spring sale' }).waitFor();
+    await browser.screenshot(page, 'marketing-templates');
 
     // Segments: the count follows the conditions as they are typed.
     await page.getByRole('link', { name: 'Segments' }).click();

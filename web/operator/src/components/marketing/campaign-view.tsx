@@ -89,7 +89,7 @@ export function CampaignView({ id }: { id: number }) {
         </p>
         <dl class="mk-tiles">
           {TILES.map((tile) => (
-            <div key={tile.key} class={`mk-tile ${tile.tone ?? ''}`} data-count={tile.key}>
+            <div key={tile.key} class={`mk-tile ${tile.sum(stats.counts) > 0 ? (tile.tone ?? '') : ''}`} data-count={tile.key}>
               <dt>{t(`mk.count.${tile.key as 'sent'}`)}</dt>
               <dd>{number(tile.sum(stats.counts))}</dd>
             </div>

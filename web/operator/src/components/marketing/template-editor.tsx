@@ -54,6 +54,16 @@ function Editor({ template: initial }: { template: Template | null }) {
   }, [JSON.stringify(settled)]);
 
   const problemAt = (kind: string, field: string) => problems.filter((p) => p.channel === kind && (p.field === field || (field === '' && !p.field))).map((p) => plainLiquidProblem(p.message));
+  const [tab, setTab] = useState<BodyKind>(() => BODY_KINDS.find((k) => template?.bodies[k]) ?? 'sms');
+  // Arrow keys move between the channel tabs (the WAI-ARIA tabs pattern); Tab goes on into the fields.
+  const onTabKey = (e: KeyboardEvent) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    e.preventDefault();
+    const next = BODY_KINDS[(BODY_KINDS.indexOf(tab) + step + BODY_KINDS.length) % BODY_KINDS.length]!;
+    setTab(next);
+    document.getElementById(`tpl-tab-${next}`)?.focus();
+  };
   const set = (kind: BodyKind, field: keyof ChannelBody, value: string) => setBodies((all) => ({ ...all, [kind]: { ...all[kind], [field]: value } }));
 
   async function save(e: Event) {
@@ -92,29 +102,37 @@ function Editor({ template: initial }: { template: Template | null }) {
         </header>
         <label>{t('mk.name')} <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
         <p class="muted mk-hint">{t('mk.tpl.variables')} <code>{'{{ contact.first_name }}'}</code> <code>{'{{ contact.custom.plan | default: "basic" }}'}</code> <code>{'{{ unsubscribe_url }}'}</code></p>
-        {BODY_KINDS.map((kind) => (
-          <fieldset key={kind} class="card mk-body-set">
-            <legend>{channelName(kind)}</legend>
-            {problemAt(kind, '').map((p) => <p key={p} class="error">{p}</p>)}
-            {FIELDS[kind].map((field) => {
-              const fieldId = `tpl-${kind}-${field}`;
-              const errors = problemAt(kind, field);
-              const value = bodies[kind]?.[field] ?? '';
-              const described = [errors.length ? `${fieldId}-error` : '', kind === 'sms' ? `${fieldId}-sms` : ''].filter(Boolean).join(' ') || undefined;
-              const label = t(`mk.field.${field}`);
-              return (
-                <div key={field} class="mk-field">
-                  <label for={fieldId}>{kind === 'email' ? label : t('mk.field.message')}</label>
-                  {field === 'subject'
-                    ? <input id={fieldId} value={value} aria-invalid={errors.length > 0} aria-describedby={described} onInput={(e) => set(kind, field, e.currentTarget.value)} />
-                    : <textarea id={fieldId} rows={field === 'html' ? 6 : 3} class={field === 'html' ? 'mono' : ''} value={value} aria-invalid={errors.length > 0} aria-describedby={described} onInput={(e) => set(kind, field, e.currentTarget.value)} />}
-                  {errors.length > 0 && <p class="error" id={`${fieldId}-error`} role="alert">{errors.join(' ')}</p>}
-                  {kind === 'sms' && <SmsCounter text={value} id={`${fieldId}-sms`} />}
-                </div>
-              );
-            })}
-          </fieldset>
-        ))}
+        <div role="tablist" class="tabs mk-tabs" aria-label={t('mk.tpl.channels')} onKeyDown={onTabKey}>
+          {BODY_KINDS.map((kind) => {
+            const bad = problems.some((p) => p.channel === kind);
+            return (
+              <button key={kind} type="button" role="tab" id={`tpl-tab-${kind}`} aria-selected={kind === tab} aria-controls="tpl-panel" tabIndex={kind === tab ? 0 : -1} class={`tab${kind === tab ? ' active' : ''}`} onClick={() => setTab(kind)}>
+                {channelName(kind)}
+                {bad ? <span class="mk-tab-bad" title={t('mk.tpl.hasProblems')}> !<span class="sr-only">{t('mk.tpl.hasProblems')}</span></span> : payload[kind] ? <span class="mk-tab-dot" title={t('mk.tpl.written')}> •<span class="sr-only">{t('mk.tpl.written')}</span></span> : null}
+              </button>
+            );
+          })}
+        </div>
+        <div role="tabpanel" id="tpl-panel" aria-labelledby={`tpl-tab-${tab}`} class="card mk-body-set">
+          {tab === 'default' && <p class="muted mk-hint">{t('mk.tpl.defaultHelp')}</p>}
+          {problemAt(tab, '').map((p) => <p key={p} class="error" role="alert">{p}</p>)}
+          {FIELDS[tab].map((field) => {
+            const fieldId = `tpl-${tab}-${field}`;
+            const errors = problemAt(tab, field);
+            const value = bodies[tab]?.[field] ?? '';
+            const described = [errors.length ? `${fieldId}-error` : '', tab === 'sms' ? `${fieldId}-sms` : ''].filter(Boolean).join(' ') || undefined;
+            return (
+              <div key={`${tab}-${field}`} class="mk-field">
+                <label for={fieldId}>{tab === 'email' ? t(`mk.field.${field}`) : t('mk.field.message')}</label>
+                {field === 'subject'
+                  ? <input id={fieldId} value={value} aria-invalid={errors.length > 0} aria-describedby={described} onInput={(e) => set(tab, field, e.currentTarget.value)} />
+                  : <textarea id={fieldId} rows={field === 'html' ? 10 : 5} class={field === 'html' ? 'mono' : ''} value={value} aria-invalid={errors.length > 0} aria-describedby={described} onInput={(e) => set(tab, field, e.currentTarget.value)} />}
+                {errors.length > 0 && <p class="error" id={`${fieldId}-error`} role="alert">{errors.join(' ')}</p>}
+                {tab === 'sms' && <SmsCounter text={value} id={`${fieldId}-sms`} />}
+              </div>
+            );
+          })}
+        </div>
         {problems.filter((p) => !(BODY_KINDS as readonly string[]).includes(p.channel)).map((p) => <p key={p.message} class="error">{p.channel}: {plainLiquidProblem(p.message)}</p>)}
         <div class="dialog-bar">
           <button type="submit" class="primary" disabled={saving || Object.keys(payload).length === 0}>{t('common.save')}</button>
@@ -122,17 +140,16 @@ function Editor({ template: initial }: { template: Template | null }) {
           {status && <span class={status.ok ? 'ok' : 'error'} role={status.ok ? 'status' : 'alert'}>{status.text}</span>}
         </div>
       </form>
-      <Preview bodies={settled} valid={problems.length === 0} />
+      <Preview bodies={settled} valid={problems.length === 0} channel={tab} />
     </div>
   );
 }
 
 /** The template rendered for a real card, as each channel would send it. */
-function Preview({ bodies, valid }: { bodies: Bodies; valid: boolean }) {
+function Preview({ bodies, valid, channel }: { bodies: Bodies; valid: boolean; channel: BodyKind }) {
   const [contact, setContact] = useState<Contact | null>(null);
-  const kinds = Object.keys(bodies);
-  const [kind, setKind] = useState<string>('');
-  const shown = kinds.includes(kind) ? kind : (kinds[0] ?? '');
+  // The tab's own body, else what that channel would get instead: the "other channels" one.
+  const shown = bodies[channel] ? channel : bodies.default ? 'default' : '';
   const [rendered, setRendered] = useState<PreviewChannel | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -142,22 +159,21 @@ function Preview({ bodies, valid }: { bodies: Bodies; valid: boolean }) {
     if (!contact || !shown || !valid) return;
     let stale = false;
     setLoading(true);
-    api<{ channels: Record<string, PreviewChannel> }>('POST', '/templates/preview', { bodies, contactId: contact.id, channel: shown })
-      .then((answer) => !stale && setRendered(answer.channels[shown] ?? null))
+    // For an SMS the preview asks as the SMS channel, so the count is of the rendered text.
+    api<{ channels: Record<string, PreviewChannel> }>('POST', '/templates/preview', { bodies, contactId: contact.id, channel: channel === 'default' ? 'default' : channel })
+      .then((answer) => !stale && setRendered(Object.values(answer.channels)[0] ?? null))
       .catch((e) => !stale && setError(errorText(e)))
       .finally(() => !stale && setLoading(false));
     return () => void (stale = true);
-  }, [contact?.id, shown, valid, JSON.stringify(bodies)]);
+  }, [contact?.id, shown, channel, valid, JSON.stringify(bodies)]);
 
   return (
     <aside class="card mk-preview" aria-label={t('mk.preview.title')}>
-      <h3>{t('mk.preview.title')}</h3>
+      <h3>{t('mk.preview.title')} · {channelName(channel)}</h3>
       <ContactPicker chosen={contact} onChoose={setContact} />
-      {kinds.length > 1 && (
-        <label>{t('mk.preview.channel')} <select value={shown} onChange={(e) => setKind(e.currentTarget.value)}>{kinds.map((k) => <option key={k} value={k}>{channelName(k)}</option>)}</select></label>
-      )}
       <div class="mk-rendered" aria-live="polite">
-        {kinds.length === 0 ? <p class="muted">{t('mk.preview.nothing')}</p>
+        {shown && shown !== channel && <p class="muted mk-hint">{t('mk.preview.fallback', { channel: channelName(channel) })}</p>}
+        {!shown ? <p class="muted">{t('mk.preview.nothing', { channel: channelName(channel) })}</p>
           : !valid ? <p class="muted">{t('mk.preview.fixFirst')}</p>
           : !contact ? <p class="muted">{t('mk.preview.pick')}</p>
           : error ? <p class="error" role="alert">{error}</p>
@@ -167,7 +183,7 @@ function Preview({ bodies, valid }: { bodies: Bodies; valid: boolean }) {
               {rendered.subject !== undefined && <p class="msg-subject">{t('conv.subject', { subject: rendered.subject })}</p>}
               {rendered.html !== undefined ? <EmailFrame html={rendered.html} /> : rendered.text !== undefined && <p class="msg-text mk-bubble" data-testid="preview-text">{rendered.text}</p>}
               {rendered.html !== undefined && rendered.text !== undefined && <details><summary>{t('mk.preview.plain')}</summary><p class="msg-text">{rendered.text}</p></details>}
-              {rendered.sms && <SmsCountLine count={rendered.sms} />}
+              {channel === 'sms' && rendered.sms && <SmsCountLine count={rendered.sms} />}
             </>
           )}
       </div>
