@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caller, cardsOn, makeInbox, type Caller } from '../helpers/campaigns.ts';
+import { caller, cardsOn, draftCampaign, makeInbox, type Caller } from '../helpers/campaigns.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { httpPeer } from '../helpers/http-peer.ts';
 import { appServer, logIn } from '../helpers/operator-app.ts';
@@ -150,6 +150,45 @@ describe('the marketers\' screens in the browser', () => {
     await page.getByRole('link', { name: 'Campaigns' }).click();
     await page.getByRole('link', { name: 'Spring sale 2026' }).waitFor();
     await browser.screenshot(page, 'marketing-campaigns');
+  });
+
+  it('pauses and resumes a campaign from its page, and lists the card the integration refused with its answer', { timeout: 90_000 }, async () => {
+    // One card is refused by the integration; the inbox sends two a second, so there is time to pause.
+    const refusing = await httpPeer((request) => (request.body?.recipient?.externalUserId?.endsWith('-1') ? { status: 422, body: { error: 'unknown customer' } } : {}));
+    try {
+      const inbox = await makeInbox(admin, 'api', { name: 'Slow shop', settings: { callbackUrl: refusing.url, rateLimits: { perAccount: { max: 1, perMs: 500 } } } });
+      const cards = await cardsOn(admin, inbox, 6, (i) => ({ name: `Slow ${i}` }));
+      await newPerson('marketer', 'max@crm.test');
+      const marketer = caller(server, await server.login('max@crm.test', PASSWORD));
+      const campaign = await draftCampaign(marketer, { channels: [inbox.id], filter: { tagsAll: [cards.tag] }, extra: { name: 'Slow and steady' } });
+
+      const page = await browser.page({ viewport: { width: 1440, height: 900 } });
+      await logInAsMarketer(page, server.url, 'max@crm.test');
+      await page.goto(`${server.url}/#/marketing/campaigns/${campaign.id}`);
+      await page.getByRole('heading', { name: 'Slow and steady' }).waitFor();
+      await page.locator('.mk-state').filter({ hasText: 'Draft' }).waitFor();
+      await page.getByRole('button', { name: 'Start now' }).click();
+      await page.locator('.mk-state').filter({ hasText: 'Sending' }).waitFor();
+      await expect.poll(() => page.locator('[data-count="sent"] dd').textContent()).not.toBe('0');
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.locator('.mk-state').filter({ hasText: 'Paused' }).waitFor();
+      await browser.screenshot(page, 'marketing-campaign-paused');
+      const atPause = refusing.received.length;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(refusing.received.length).toBeLessThanOrEqual(atPause + 1); // a send already handed over may finish
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.locator('.mk-state').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      await expect.poll(() => page.locator('.mk-progress-text').textContent()).toBe('6 of 6 messages processed');
+      expect(await page.locator('[data-count="sent"] dd').textContent()).toBe('5');
+      expect(await page.locator('[data-count="failed"] dd').textContent()).toBe('1');
+      const outcomes = page.getByRole('region', { name: 'Not sent, and why' });
+      await outcomes.getByRole('link', { name: 'Slow 1' }).waitFor();
+      expect(await outcomes.locator('tbody tr').textContent()).toContain('unknown customer');
+      await browser.screenshot(page, 'marketing-campaign-failures');
+      expect(new Set(refusing.received.map((r) => r.body?.recipient?.externalUserId)).size).toBe(6);
+    } finally {
+      await refusing.close();
+    }
   });
 
   it('lists, searches, adds to and removes from the suppression list', { timeout: 60_000 }, async () => {

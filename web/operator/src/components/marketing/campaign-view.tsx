@@ -38,7 +38,6 @@ export function CampaignView({ id }: { id: number }) {
   // The newer of what REST answered and what the socket pushed.
   const pushed = campaignProgress.value[id];
   const stats = pushed && pushed.at >= loaded.data[1].at ? pushed : loaded.data[1];
-  const state = stats.state ?? campaign.state;
 
   const act = async (action: 'start' | 'pause' | 'resume' | 'cancel') => {
     if (action === 'cancel' && !confirm(t('mk.cmp.cancelConfirm'))) return;
@@ -52,7 +51,9 @@ export function CampaignView({ id }: { id: number }) {
       setBusy(false);
     }
   };
-  const shownState = campaign.state === 'completed' || campaign.state === 'cancelled' ? campaign.state : state;
+  // The campaign's own state (kept current by `campaign.updated`): a paused campaign pushes no more progress,
+  // so the last snapshot's state would still say running.
+  const shownState = campaign.state;
   const pending = stats.counts.queued + stats.counts.sending;
   const done = stats.total - pending;
   const finished = shownState === 'completed' || shownState === 'cancelled';
