@@ -167,6 +167,7 @@ describe('the marketers\' screens in the browser', () => {
       await page.goto(`${server.url}/#/marketing/campaigns/${campaign.id}`);
       await page.getByRole('heading', { name: 'Slow and steady' }).waitFor();
       await page.locator('.mk-state').filter({ hasText: 'Draft' }).waitFor();
+      await page.getByText('6 of 6 matching cards will receive it.').waitFor();
       await page.getByRole('button', { name: 'Start now' }).click();
       await page.locator('.mk-state').filter({ hasText: 'Sending' }).waitFor();
       await expect.poll(() => page.locator('[data-count="sent"] dd').textContent()).not.toBe('0');

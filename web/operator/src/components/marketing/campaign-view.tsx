@@ -4,7 +4,7 @@ import { t } from '../../i18n/index.ts';
 import { campaignProgress, campaignUpdate, watchCampaign } from '../../state/marketing-live.ts';
 import type { Page } from '../../types.ts';
 import { StatePill } from './campaign-list.tsx';
-import type { Campaign, CampaignStats, Counts, Recipient } from './types.ts';
+import type { Campaign, CampaignStats, Counts, Estimate, Recipient } from './types.ts';
 import { Link, LoadState, number, useLoad, when } from './ui.tsx';
 
 /** What a tile shows, summed from the ledger's statuses: "sent" includes what was delivered or read since. */
@@ -65,12 +65,13 @@ export function CampaignView({ id }: { id: number }) {
         <h2>{campaign.name}</h2>
         <StatePill state={shownState} />
         <span class="grow" />
-        {shownState === 'draft' && <button type="button" class="primary" disabled={busy} onClick={() => void act('start')}>{t('mk.cmp.start')}</button>}
+        {shownState === 'draft' && <button type="button" class="primary" disabled={busy} onClick={() => void act('start')}>{campaign.scheduledAt ? t('mk.wiz.schedule') : t('mk.cmp.start')}</button>}
         {shownState === 'running' && <button type="button" disabled={busy} onClick={() => void act('pause')}>{t('mk.cmp.pause')}</button>}
         {shownState === 'paused' && <button type="button" class="primary" disabled={busy} onClick={() => void act('resume')}>{t('mk.cmp.resume')}</button>}
         {['scheduled', 'running', 'paused'].includes(shownState) && <button type="button" class="danger" disabled={busy} onClick={() => void act('cancel')}>{t('mk.cmp.cancel')}</button>}
       </header>
       {actionError && <p class="error" role="alert">{actionError}</p>}
+      {shownState === 'draft' && <DraftEstimate id={id} />}
       <p class="muted">
         {campaign.scheduledAt && !campaign.startedAt && <>{t('mk.cmp.scheduledFor', { when: when(campaign.scheduledAt) })} · </>}
         {campaign.startedAt && <>{t('mk.cmp.startedAt', { when: when(campaign.startedAt) })} · </>}
@@ -119,6 +120,18 @@ export function CampaignView({ id }: { id: number }) {
 
       <Outcomes id={id} stats={stats} names={Object.fromEntries(stats.byChannel.map((c) => [c.inboxId, c.name]))} />
     </div>
+  );
+}
+
+/** A draft started from here gets the same confirmation the wizard gives: who would receive it now. */
+function DraftEstimate({ id }: { id: number }) {
+  const { data, loading, error, reload } = useLoad(() => api<Estimate>('POST', `/campaigns/${id}/estimate`), [id]);
+  if (!data) return <LoadState loading={loading} error={error} empty={false} emptyText="" retry={reload} />;
+  return (
+    <section class="card" aria-label={t('mk.wiz.confirm')} role="status">
+      <p class="mk-count">{t('mk.wiz.willReceive', { count: number(data.willReceive), matching: number(data.matching) })}</p>
+      {data.skipped.length > 0 && <ul class="plain muted">{data.skipped.map((s) => <li key={s.reason}>{s.reason}: {number(s.count)}</li>)}</ul>}
+    </section>
   );
 }
 
