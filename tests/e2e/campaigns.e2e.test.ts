@@ -44,7 +44,7 @@ describe('the marketers\' screens in the browser', () => {
 
   it('writes a template with a Liquid variable and previews it, builds a segment with a live count, and runs a campaign through an API inbox to the end', { timeout: 150_000 }, async () => {
     const inbox = await makeInbox(admin, 'api', { name: 'Shop integration', settings: { callbackUrl: peer.url } });
-    const cards = await cardsOn(admin, inbox, NAMES.length, (i) => ({ name: NAMES[i] }));
+    const cards = await cardsOn(admin, inbox, NAMES.length, (i) => ({ name: NAMES[i], customFields: { plan: i < 2 ? 'gold' : 'basic' } }));
     await cardsOn(admin, inbox, 2); // others on the same inbox, outside the segment
     await newPerson('marketer', 'mia@crm.test');
 
@@ -69,6 +69,7 @@ describe('the marketers\' screens in the browser', () => {
     await expect.poll(() => problem.textContent(), { timeout: 10_000 }).toContain('is never closed');
     expect(await sms.getAttribute('aria-invalid')).toBe('true');
     await editor.getByRole('tab', { name: /SMS.*has problems/ }).waitFor();
+    await browser.screenshot(page, 'marketing-template-problem');
     await sms.fill('Hi {{ contact.first_name }}, our spring sale starts today: 20% off everything!');
     await problem.waitFor({ state: 'detached' });
     await expect.poll(() => editor.locator('#tpl-sms-text-sms').textContent()).toMatch(/^GSM-7: \d+ characters, 1 SMS/);
@@ -102,6 +103,14 @@ describe('the marketers\' screens in the browser', () => {
     await expect.poll(() => count.textContent()).toBe(`${NAMES.length + 2} cards match`);
     await builder.getByLabel('Has all of these tags').fill(cards.tag);
     await expect.poll(() => count.textContent()).toBe(`${NAMES.length} cards match`);
+    await builder.getByRole('button', { name: 'Add a custom field condition' }).click();
+    await builder.getByLabel('Custom field 1: name').fill('plan');
+    await builder.getByLabel('Custom field 1: value').fill('gold');
+    await expect.poll(() => count.textContent()).toBe('2 cards match');
+    await builder.getByLabel('Custom field 1: condition').selectOption({ label: 'is not' });
+    await expect.poll(() => count.textContent()).toBe('2 cards match');
+    await builder.getByRole('button', { name: 'Remove custom field condition 1' }).click();
+    await expect.poll(() => count.textContent()).toBe(`${NAMES.length} cards match`);
     await builder.getByLabel('Telegram').selectOption({ label: 'Must have' });
     await expect.poll(() => count.textContent()).toBe('0 cards match');
     await builder.getByLabel('Telegram').selectOption({ label: 'Does not matter' });
@@ -123,8 +132,12 @@ describe('the marketers\' screens in the browser', () => {
     await wizard.getByText('Choose at least one channel.').waitFor();
     await wizard.getByLabel(/Shop integration/).check();
     await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByRole('radio', { name: 'Start now' }).waitFor();
+    await wizard.getByRole('radio', { name: 'At a set time' }).check();
+    await wizard.getByLabel('Quiet hours').check();
+    await wizard.getByLabel('Time zone').selectOption('Europe/Berlin');
     await browser.screenshot(page, 'marketing-wizard-timing');
+    await wizard.getByLabel('Quiet hours').uncheck();
+    await wizard.getByRole('radio', { name: 'Start now' }).check();
     await wizard.getByRole('button', { name: 'Next' }).click();
     const confirmation = wizard.getByRole('region', { name: 'Confirm' });
     await confirmation.getByText(`${NAMES.length} of ${NAMES.length} matching cards will receive it.`).waitFor();
