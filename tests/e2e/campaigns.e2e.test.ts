@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caller, cardsOn, draftCampaign, makeInbox, type Caller } from '../helpers/campaigns.ts';
+import { caller, cardsOn, draftCampaign, makeInbox, settledCampaign, type Caller } from '../helpers/campaigns.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { httpPeer } from '../helpers/http-peer.ts';
 import { appServer, logIn } from '../helpers/operator-app.ts';
@@ -190,8 +190,16 @@ describe('the marketers\' screens in the browser', () => {
       const atPause = refusing.received.length;
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(refusing.received.length).toBeLessThanOrEqual(atPause + 1); // a send already handed over may finish
+      // The page's socket goes away while the campaign resumes and finishes: on reconnecting, the page catches up.
+      type Socketed = { __crmMarketerSocket: () => { disconnect(): void; connect(): void } };
+      await page.evaluate(() => (window as unknown as Socketed).__crmMarketerSocket().disconnect());
+      await page.locator('.live-offline').waitFor();
       await page.getByRole('button', { name: 'Resume' }).click();
-      await page.locator('.mk-state').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      await page.locator('.mk-state').filter({ hasText: 'Sending' }).waitFor();
+      await settledCampaign(marketer, campaign.id, ['completed'], 30_000);
+      expect(await page.locator('.mk-state').textContent()).toBe('Sending');
+      await page.evaluate(() => (window as unknown as Socketed).__crmMarketerSocket().connect());
+      await page.locator('.mk-state').filter({ hasText: 'Completed' }).waitFor({ timeout: 15_000 });
       await expect.poll(() => page.locator('.mk-progress-text').textContent()).toBe('6 of 6 messages processed');
       expect(await page.locator('[data-count="sent"] dd').textContent()).toBe('5');
       expect(await page.locator('[data-count="failed"] dd').textContent()).toBe('1');

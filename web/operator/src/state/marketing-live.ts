@@ -61,3 +61,6 @@ export function watchCampaign(id: number): () => void {
   void ask(id);
   return () => watched.delete(id);
 }
+
+/** For tests and debugging: drop the connection as a network would (the client reconnects by itself). */
+(window as unknown as { __crmMarketerSocket?: () => Socket | null }).__crmMarketerSocket = () => socket;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, query } from '../../api.ts';
 import { t } from '../../i18n/index.ts';
-import { campaignProgress, campaignUpdate, watchCampaign } from '../../state/marketing-live.ts';
+import { campaignProgress, campaignUpdate, marketersConnected, watchCampaign } from '../../state/marketing-live.ts';
 import type { Page } from '../../types.ts';
 import { StatePill } from './campaign-list.tsx';
 import type { Campaign, CampaignStats, Counts, Estimate, Recipient } from './types.ts';
@@ -33,6 +33,11 @@ export function CampaignView({ id }: { id: number }) {
   useEffect(() => {
     if (update?.id === id) setCampaign((c) => ({ ...c, ...update }));
   }, [update]);
+  // State changes are not replayed after a reconnect: ask for the campaign again (progress is asked for by watchCampaign).
+  const online = marketersConnected.value;
+  useEffect(() => {
+    if (online && campaign) void api<Campaign>('GET', `/campaigns/${id}`).then(setCampaign).catch(() => {});
+  }, [online]);
 
   if (!loaded.data || !campaign) return <LoadState loading={loaded.loading} error={loaded.error} empty={false} emptyText="" retry={loaded.reload} />;
   // The newer of what REST answered and what the socket pushed.

@@ -60,6 +60,8 @@ function Wizard({ templates, segments, channels }: { templates: Template[]; segm
 
   async function next(e: Event) {
     e.preventDefault();
+    // Enter on the confirmation does nothing: starting takes the button, never a stray key press.
+    if (step === 'confirm') return;
     const wrong = problem();
     if (wrong) return setError(wrong);
     setError(null);
