@@ -85,6 +85,13 @@ describe('the marketers\' screens in the browser', () => {
     expect(await editor.getByRole('tab', { name: 'Other channels (API, web chat…)' }).getAttribute('aria-selected')).toBe('true');
     await panel.getByLabel('Message').fill('Hello {{ contact.first_name }}, the spring sale starts today.');
     await expect.poll(() => preview.getByTestId('preview-text').textContent()).toBe('Hello Ada, the spring sale starts today.');
+    // Email: a subject and an HTML body, previewed as the mail would show (in a sandboxed frame).
+    await editor.getByRole('tab', { name: 'Email', exact: true }).click();
+    await panel.getByLabel('Subject').fill('Spring sale for {{ contact.first_name }}');
+    await panel.getByLabel('HTML body').fill('<h1>Hello {{ contact.first_name }}</h1><p>Everything is <b>20% off</b> until Sunday.</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>');
+    await preview.getByText('Subject: Spring sale for Ada').waitFor();
+    await preview.frameLocator('iframe').getByRole('heading', { name: 'Hello Ada' }).waitFor();
+    await browser.screenshot(page, 'marketing-template-email');
     await editor.getByRole('tab', { name: 'Telegram', exact: true }).click();
     await preview.getByText('No Telegram message: cards reached on Telegram get the one for other channels.').waitFor();
     await expect.poll(() => preview.getByTestId('preview-text').textContent()).toBe('Hello Ada, the spring sale starts today.');

@@ -83,7 +83,7 @@ export function CampaignView({ id }: { id: number }) {
         {campaign.completedAt && <>{t('mk.cmp.completedAt', { when: when(campaign.completedAt) })} · </>}
         {campaign.cancelledAt && <>{t('mk.cmp.cancelledAt', { when: when(campaign.cancelledAt) })} · </>}
         {campaign.quietHours && <>{t('mk.cmp.quiet', { start: campaign.quietHours.start, end: campaign.quietHours.end })} · </>}
-        {t('mk.cmp.recipients', { count: number(stats.recipients) })}
+        {stats.recipients === 1 ? t('mk.cmp.recipientsOne') : t('mk.cmp.recipients', { count: number(stats.recipients) })}
       </p>
 
       <section class="card" aria-label={finished ? t('mk.cmp.final') : t('mk.cmp.progress')}>

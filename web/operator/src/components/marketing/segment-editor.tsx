@@ -145,7 +145,7 @@ function Builder({ segment: initial }: { segment: Segment | null }) {
         <h3>{t('mk.seg.matching')}</h3>
         {countError ? <p class="error" role="alert">{countError}</p> : (
           <>
-            <p class="mk-count" role="status" aria-busy={counting}>{count ? t('mk.seg.count', { count: number(count.count) }) : t('common.loading')}</p>
+            <p class="mk-count" role="status" aria-busy={counting}>{count ? (count.count === 1 ? t('mk.seg.countOne') : t('mk.seg.count', { count: number(count.count) })) : t('common.loading')}</p>
             {count && count.sample.length > 0 && (
               <>
                 <p class="muted">{t('mk.seg.sample')}</p>
