@@ -254,6 +254,7 @@ export const en = {
   'mk.tpl.empty': 'No templates yet. Write one to start a campaign.',
   'mk.tpl.editor': 'Template',
   'mk.tpl.hasProblems': 'has problems',
+  'mk.tpl.fixFirst': 'Fix the problems marked in red first (a tab marked ! has one).',
   'mk.tpl.written': 'written',
   'mk.tpl.defaultHelp': 'Sent on any channel that has no message of its own (the API channel, web chat, and the others if left empty).',
   'mk.tpl.variables': 'Personalise with Liquid, for example',

@@ -16,7 +16,7 @@ export function CampaignList() {
   // State changes arrive over the socket: a campaign that finishes shows it here without a reload.
   useEffect(() => {
     if (!update || !data) return;
-    setData(data.some((c) => c.id === update.id) ? data.map((c) => (c.id === update.id ? { ...c, ...update } : c)) : [update, ...data]);
+    setData(data.some((c) => c.id === update.id) ? data.map((c) => (c.id === update.id && update.updatedAt >= c.updatedAt ? update : c)) : [update, ...data]);
   }, [update]);
   const items = data ?? [];
   return (

@@ -30,13 +30,15 @@ export function CampaignView({ id }: { id: number }) {
     if (loaded.data) setCampaign(loaded.data[0]);
   }, [loaded.data]);
   const update = campaignUpdate.value;
+  // A push and an action's answer can cross: keep whichever changed last.
+  const keepNewer = (next: Campaign) => setCampaign((c) => (!c || next.updatedAt >= c.updatedAt ? next : c));
   useEffect(() => {
-    if (update?.id === id) setCampaign((c) => ({ ...c, ...update }));
+    if (update?.id === id) keepNewer(update);
   }, [update]);
   // State changes are not replayed after a reconnect: ask for the campaign again (progress is asked for by watchCampaign).
   const online = marketersConnected.value;
   useEffect(() => {
-    if (online && campaign) void api<Campaign>('GET', `/campaigns/${id}`).then(setCampaign).catch(() => {});
+    if (online && campaign) void api<Campaign>('GET', `/campaigns/${id}`).then(keepNewer).catch(() => {});
   }, [online]);
 
   if (!loaded.data || !campaign) return <LoadState loading={loaded.loading} error={loaded.error} empty={false} emptyText="" retry={loaded.reload} />;
@@ -49,7 +51,7 @@ export function CampaignView({ id }: { id: number }) {
     setBusy(true);
     setActionError(null);
     try {
-      setCampaign(await api<Campaign>('POST', `/campaigns/${id}/${action}`));
+      keepNewer(await api<Campaign>('POST', `/campaigns/${id}/${action}`));
     } catch (error) {
       setActionError(errorText(error));
     } finally {

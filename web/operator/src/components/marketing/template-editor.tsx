@@ -64,10 +64,14 @@ function Editor({ template: initial }: { template: Template | null }) {
     setTab(next);
     document.getElementById(`tpl-tab-${next}`)?.focus();
   };
-  const set = (kind: BodyKind, field: keyof ChannelBody, value: string) => setBodies((all) => ({ ...all, [kind]: { ...all[kind], [field]: value } }));
+  const set = (kind: BodyKind, field: keyof ChannelBody, value: string) => {
+    setStatus(null);
+    setBodies((all) => ({ ...all, [kind]: { ...all[kind], [field]: value } }));
+  };
 
   async function save(e: Event) {
     e.preventDefault();
+    if (problems.length) return setStatus({ ok: false, text: t('mk.tpl.fixFirst') });
     setSaving(true);
     setStatus(null);
     try {
@@ -100,7 +104,7 @@ function Editor({ template: initial }: { template: Template | null }) {
           <Link to="/marketing/templates" class="mk-back">{t('mk.back')}</Link>
           <h2>{template ? template.name : t('mk.tpl.new')}</h2>
         </header>
-        <label>{t('mk.name')} <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
+        <label>{t('mk.name')} <input required maxLength={200} value={name} onInput={(e) => { setStatus(null); setName(e.currentTarget.value); }} /></label>
         <p class="muted mk-hint">{t('mk.tpl.variables')} <code>{'{{ contact.first_name }}'}</code> <code>{'{{ contact.custom.plan | default: "basic" }}'}</code> <code>{'{{ unsubscribe_url }}'}</code></p>
         <div role="tablist" class="tabs mk-tabs" aria-label={t('mk.tpl.channels')} onKeyDown={onTabKey}>
           {BODY_KINDS.map((kind) => {

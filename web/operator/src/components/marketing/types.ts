@@ -45,6 +45,7 @@ export interface Campaign {
   completedAt: string | null;
   cancelledAt: string | null;
   createdAt: string;
+  updatedAt: string;
 }
 export interface CampaignChannel { id: number; kind: string; name: string }
 export const COUNT_KEYS = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'unknown', 'skipped', 'cancelled', 'opened', 'clicked', 'unsubscribed'] as const;
