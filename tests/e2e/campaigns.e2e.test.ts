@@ -70,8 +70,10 @@ describe('the marketers\' screens in the browser', () => {
     expect(await sms.getAttribute('aria-invalid')).toBe('true');
     await editor.getByRole('tab', { name: /SMS.*has problems/ }).waitFor();
     await browser.screenshot(page, 'marketing-template-problem');
-    await sms.fill('Hi {{ contact.first_name }}, our spring sale starts today: 20% off everything!');
+    await sms.fill('Hi {{ contact.first_name }}, it’s spring 🌷');
     await problem.waitFor({ state: 'detached' });
+    await expect.poll(() => editor.locator('#tpl-sms-text-sms').textContent()).toMatch(/^UCS-2: .*These characters need UCS-2 \(70 per SMS instead of 160\): ’ 🌷$/);
+    await sms.fill('Hi {{ contact.first_name }}, our spring sale starts today: 20% off everything!');
     await expect.poll(() => editor.locator('#tpl-sms-text-sms').textContent()).toMatch(/^GSM-7: \d+ characters, 1 SMS/);
 
     const preview = page.getByRole('complementary', { name: 'Preview' });
