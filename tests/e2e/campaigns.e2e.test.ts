@@ -140,6 +140,9 @@ describe('the marketers\' screens in the browser', () => {
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByText('Choose at least one channel.').waitFor();
     await wizard.getByLabel(/Shop integration/).check();
+    await wizard.getByRole('button', { name: 'Move Shop integration up' }).waitFor();
+    await wizard.getByText('Choose at least one channel.').waitFor({ state: 'detached' });
+    await browser.screenshot(page, 'marketing-wizard-channels');
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByRole('radio', { name: 'At a set time' }).check();
     await wizard.getByLabel('Quiet hours').check();

@@ -10,6 +10,8 @@ import { connection } from './live.ts';
 export const campaignProgress = signal<Record<number, CampaignStats>>({});
 /** The latest campaign pushed by `campaign.updated` (any campaign); screens showing it merge it in. */
 export const campaignUpdate = signal<Campaign | null>(null);
+/** The latest pushed version of each campaign, by id (a page may open after its campaign's last push). */
+export const campaignUpdates = signal<Record<number, Campaign>>({});
 export const marketersConnected = signal(false);
 
 let socket: Socket | null = null;
@@ -44,7 +46,9 @@ export function connectMarketers(drivesLiveDot: boolean): void {
   });
   s.on('campaign.progress', (stats: CampaignStats) => remember(stats));
   s.on('campaign.updated', (event: { campaign?: Campaign }) => {
-    if (event.campaign) campaignUpdate.value = event.campaign;
+    if (!event.campaign) return;
+    campaignUpdate.value = event.campaign;
+    campaignUpdates.value = { ...campaignUpdates.value, [event.campaign.id]: event.campaign };
   });
 }
 
@@ -53,6 +57,8 @@ export function disconnectMarketers(): void {
   socket = null;
   watched.clear();
   marketersConnected.value = false;
+  campaignUpdates.value = {};
+  campaignProgress.value = {};
 }
 
 /** A campaign page is showing `id`: keep its progress current (also after reconnects). Returns the undo. */

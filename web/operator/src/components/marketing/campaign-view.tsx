@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, query } from '../../api.ts';
 import { t } from '../../i18n/index.ts';
-import { campaignProgress, campaignUpdate, marketersConnected, watchCampaign } from '../../state/marketing-live.ts';
+import { campaignProgress, campaignUpdates, marketersConnected, watchCampaign } from '../../state/marketing-live.ts';
 import type { Page } from '../../types.ts';
 import { StatePill } from './campaign-list.tsx';
 import type { Campaign, CampaignStats, Counts, Estimate, Recipient } from './types.ts';
@@ -26,14 +26,14 @@ export function CampaignView({ id }: { id: number }) {
   const [actionError, setActionError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => watchCampaign(id), [id]);
-  useEffect(() => {
-    if (loaded.data) setCampaign(loaded.data[0]);
-  }, [loaded.data]);
-  const update = campaignUpdate.value;
-  // A push and an action's answer can cross: keep whichever changed last.
+  // A push, a load and an action's answer can cross: keep whichever changed last.
   const keepNewer = (next: Campaign) => setCampaign((c) => (!c || next.updatedAt >= c.updatedAt ? next : c));
   useEffect(() => {
-    if (update?.id === id) keepNewer(update);
+    if (loaded.data) keepNewer(loaded.data[0]);
+  }, [loaded.data]);
+  const update = campaignUpdates.value[id];
+  useEffect(() => {
+    if (update) keepNewer(update);
   }, [update]);
   // State changes are not replayed after a reconnect: ask for the campaign again (progress is asked for by watchCampaign).
   const online = marketersConnected.value;

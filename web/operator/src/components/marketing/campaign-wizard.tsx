@@ -102,7 +102,7 @@ function Wizard({ templates, segments, channels }: { templates: Template[]; segm
   };
 
   return (
-    <form class="form mk-wizard" aria-label={t('mk.cmp.new')} onSubmit={next}>
+    <form class="form mk-wizard" aria-label={t('mk.cmp.new')} onSubmit={next} onChange={() => step !== 'confirm' && setError(null)}>
       <header class="page-head">
         <Link to="/marketing/campaigns" class="mk-back">{t('mk.back')}</Link>
         <h2>{t('mk.cmp.new')}</h2>
