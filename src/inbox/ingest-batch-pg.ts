@@ -92,8 +92,12 @@ returning id`;
 
 async function query<T>(em: EntityManager, sql: string, input: unknown): Promise<T[]> {
   // Straight to the driver with one bound parameter: no `?` formatting or escaping of a large literal on the hot path.
+  // Still through MikroORM's logger (a no-op unless query logging is on), so `bench/profile.ts` and debug logs list them.
   const client = (em.getConnection() as AbstractSqlConnection).getClient();
-  return (await client.executeQuery(CompiledQuery.raw(sql, [JSON.stringify(input)]))).rows as T[];
+  const start = Date.now();
+  const rows = (await client.executeQuery(CompiledQuery.raw(sql, [JSON.stringify(input)]))).rows as T[];
+  em.config.getLogger().logQuery({ query: sql.replace(/\s+/g, ' ').trim(), took: Date.now() - start, results: rows.length, level: 'info' });
+  return rows;
 }
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
