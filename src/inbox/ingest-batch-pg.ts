@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { AbstractSqlConnection } from '@mikro-orm/sql';
-import { CompiledQuery } from 'kysely';
+import type { PostgreSqlConnection } from '@mikro-orm/postgresql';
 import type { NormalizedInbound } from '../../channels/channel-adapter.ts';
 import { identityKeyString, senderIdentities } from '../contacts/identity.ts';
 import { Message, type Conversation } from '../store/entities/index.ts';
@@ -44,16 +43,19 @@ interface ReadResult {
   contact_ids: number[];
 }
 
+// Every lookup is a LATERAL probe of a unique index (`limit 1` keeps the planner from turning it into a join): the
+// planner takes a set-returning function for 100 rows, and against a young table it would rather read the whole
+// table than probe it 100 times (a sequential scan per batch, slower as the table grows).
 // Ids are drawn for what may be new: messages not stored yet, threads without a conversation, senders none of
 // whose identities a card owns (two new senders sharing a phone draw two and use one: a harmless gap).
 const READ = `
 with p as (select $1::jsonb as j),
 mk as (select t.i, t.x from p, jsonb_to_recordset(p.j->'m') as t(i int, x text)),
-dup as (select m.id from mk join message m on m.inbox_id = mk.i and m.external_id = mk.x),
+dup as (select m.id from mk cross join lateral (select m.id from message m where m.inbox_id = mk.i and m.external_id = mk.x limit 1) m),
 tk as (select t.i, t.x from p, jsonb_to_recordset(p.j->'t') as t(i int, x text)),
-conv as (select c.* from tk join conversation c on c.inbox_id = tk.i and c.external_thread_id = tk.x),
+conv as (select c.* from tk cross join lateral (select c.* from conversation c where c.inbox_id = tk.i and c.external_thread_id = tk.x limit 1) c),
 kk as (select t.s, t.k, t.v from p, jsonb_to_recordset(p.j->'k') as t(s int, k text, v text)),
-idn as (select kk.s, kk.k, kk.v, ci.contact_id from kk left join contact_identity ci on ci.kind = kk.k and ci.value = kk.v)
+idn as (select kk.s, kk.k, kk.v, ci.contact_id from kk left join lateral (select ci.contact_id from contact_identity ci where ci.kind = kk.k and ci.value = kk.v limit 1) ci on true)
 select
   (select coalesce(json_agg(id), '[]') from dup) as dups,
   (select coalesce(json_agg(json_build_array(k, v, contact_id)), '[]') from idn where contact_id is not null) as identities,
@@ -65,8 +67,9 @@ select
   (select coalesce(json_agg(nextval('conversation_id_seq')), '[]') from generate_series(1, (select count(*) from tk) - (select count(*) from conv))) as conversation_ids,
   (select coalesce(json_agg(nextval('contact_id_seq')), '[]') from generate_series(1, (select count(*) from (select s from idn group by s having count(contact_id) = 0) n))) as contact_ids`;
 
-// Existing cards and conversations are updated in place; the unread count is incremented in SQL and the reopen
-// decided on the row, so an operator acting at the same moment is not overwritten.
+// Existing cards and conversations are updated in place, found through their primary key (`= any(array)` lets the
+// planner probe the index, where a join with the set-returning function reads the whole table). The unread count is
+// incremented in SQL and the reopen decided on the row, so an operator acting at the same moment is not overwritten.
 const WRITE = `
 with p as (select j, (j->>'now')::timestamptz as now from (select $1::jsonb as j) input),
 contacts as (insert into contact (id, name, custom_fields, created_at, updated_at, last_activity_at)
@@ -74,7 +77,8 @@ contacts as (insert into contact (id, name, custom_fields, created_at, updated_a
 identities as (insert into contact_identity (contact_id, kind, value, created_at)
   select t.c, t.k, t.v, p.now from p, jsonb_to_recordset(p.j->'identities') as t(n int, c int, k text, v text) order by t.n),
 known as (update contact set last_activity_at = p.now, name = coalesce(contact.name, t.name)
-  from p, jsonb_to_recordset(p.j->'known') as t(id int, name text) where contact.id = t.id),
+  from p, jsonb_to_recordset(p.j->'known') as t(id int, name text)
+  where contact.id = t.id and contact.id = any(array(select jsonb_array_elements_text(j->'knownIds')::int from p))),
 opened as (insert into conversation (id, inbox_id, contact_id, external_thread_id, external_user_id, status, unread_count, last_message_preview, last_activity_at, created_at)
   select t.id, t.inbox, t.contact, t.thread, t.sender, 'open', t.count, t.preview, p.now, p.now
   from p, jsonb_to_recordset(p.j->'opened') as t(id int, inbox int, contact int, thread text, sender text, count int, preview text)),
@@ -82,7 +86,8 @@ touched as (update conversation c set last_activity_at = p.now, last_message_pre
     unread_count = c.unread_count + t.count,
     status = case when c.status in ('resolved', 'snoozed') then 'open' else c.status end,
     snoozed_until = case when c.status in ('resolved', 'snoozed') then null else c.snoozed_until end
-  from p, jsonb_to_recordset(p.j->'touched') as t(id int, sender text, count int, preview text) where c.id = t.id),
+  from p, jsonb_to_recordset(p.j->'touched') as t(id int, sender text, count int, preview text)
+  where c.id = t.id and c.id = any(array(select jsonb_array_elements_text(j->'touchedIds')::int from p))),
 messages as (insert into message (id, conversation_id, inbox_id, direction, author_type, text, html, attachments, meta, external_id, reply_to_external_id, status, private, sent_at, created_at)
   select t.id, t.conversation, t.inbox, 'in', 'contact', t.text, t.html, coalesce(t.attachments, '[]'), t.meta, t.external, t.reply, 'received', false, t.sent, p.now
   from p, jsonb_to_recordset(p.j->'messages') as t(id int, conversation int, inbox int, text text, html text, attachments jsonb, meta jsonb, external text, reply text, sent timestamptz))
@@ -90,14 +95,16 @@ insert into inbox_event (type, inbox_id, payload, created_at)
 select t.type, t.inbox, t.payload, p.now from p, jsonb_to_recordset(p.j->'events') as t(n int, type text, inbox int, payload jsonb) order by t.n
 returning id`;
 
-async function query<T>(em: EntityManager, sql: string, input: unknown): Promise<T[]> {
-  // Straight to the driver with one bound parameter: no `?` formatting or escaping of a large literal on the hot path.
-  // Still through MikroORM's logger (a no-op unless query logging is on), so `bench/profile.ts` and debug logs list them.
-  const client = (em.getConnection() as AbstractSqlConnection).getClient();
+async function query<T>(em: EntityManager, name: string, sql: string, input: unknown): Promise<T[]> {
+  // Straight to the pool as a named prepared statement with one bound parameter: PostgreSQL parses and plans these
+  // large statements once per connection (planning took longer than running them), and no `?` formatting or escaping
+  // of a large literal happens here. Still through MikroORM's logger (a no-op unless query logging is on), so
+  // `bench/profile.ts` and debug logs list them.
+  const pool = await (em.getConnection() as PostgreSqlConnection).getNativeClient();
   const start = Date.now();
-  const rows = (await client.executeQuery(CompiledQuery.raw(sql, [JSON.stringify(input)]))).rows as T[];
+  const { rows } = await pool.query({ name, text: sql, values: [JSON.stringify(input)] });
   em.config.getLogger().logQuery({ query: sql.replace(/\s+/g, ' ').trim(), took: Date.now() - start, results: rows.length, level: 'info' });
-  return rows;
+  return rows as T[];
 }
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
@@ -128,7 +135,7 @@ export async function storeBatchPg(em: EntityManager, batch: NormalizedInbound[]
 
   const keysOf = new Map(firsts.map((i) => [i, senderIdentities(inboxes.get(batch[i]!.inboxId)!, batch[i]!.sender)]));
   const threadsToFind = new Map(firsts.map((i) => [threadKey(batch[i]!), { i: batch[i]!.inboxId, x: threadOf(batch[i]!) }]));
-  const [read] = await query<ReadResult>(em, READ, {
+  const [read] = await query<ReadResult>(em, 'crm_ingest_read', READ, {
     m: firsts.map((i) => ({ i: batch[i]!.inboxId, x: batch[i]!.externalMessageId })),
     t: [...threadsToFind.values()],
     k: firsts.flatMap((i) => keysOf.get(i)!.map((key) => ({ s: i, k: key.kind, v: key.value }))),
@@ -165,13 +172,15 @@ export async function storeBatchPg(em: EntityManager, batch: NormalizedInbound[]
   announce(batch, fresh, rows, messageIds, threads, cardOf, now, (type, inboxId, payload) => void recorded.push({ type, inboxId, payload }), results, copies);
 
   const touched = [...threads.values()].filter((t) => t.existing).sort((a, b) => a.id! - b.id!);
-  const eventRows = await query<{ id: number }>(em, WRITE, {
+  const eventRows = await query<{ id: number }>(em, 'crm_ingest_write', WRITE, {
     now: now.toISOString(),
     contacts: newCards.map((card) => ({ id: card.id, name: card.name })),
     identities: newIdentities.map(({ card, key }, n) => ({ n, c: cardId(card), k: key.kind, v: key.value })),
     known: knownCards.map((id) => ({ id, name: namesToFill.get(id) ?? null })),
+    knownIds: knownCards,
     opened: created.map((t) => ({ id: t.id, inbox: t.inboxId, contact: cardId(t.card), thread: t.threadId, sender: t.last.sender.externalUserId, count: t.count, preview: preview(t.last) })),
     touched: touched.map((t) => ({ id: t.id, sender: t.last.sender.externalUserId, count: t.count, preview: preview(t.last) })),
+    touchedIds: touched.map((t) => t.id),
     messages: rows.map((row, n) => ({ id: messageIds[n], conversation: row.conversation, inbox: row.inbox, text: row.text, html: row.html, attachments: row.attachments, meta: row.meta, external: row.externalId, reply: row.replyToExternalId, sent: row.sentAt?.toISOString() ?? null })),
     events: recorded.map((event, n) => ({ n, type: event.type, inbox: event.inboxId, payload: event.payload })),
   });
