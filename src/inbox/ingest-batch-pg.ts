@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { PostgreSqlConnection } from '@mikro-orm/postgresql';
 import type { NormalizedInbound } from '../../channels/channel-adapter.ts';
 import { identityKeyString, senderIdentities } from '../contacts/identity.ts';
-import { Message, type Conversation } from '../store/entities/index.ts';
+import type { Message } from '../store/entities/index.ts';
 import { messageDto, type ConversationDto } from './dto.ts';
 import type { InboxEventType, PublishedEvent } from './events.ts';
 import { batchInboxes } from './ingest-batch.ts';
@@ -34,8 +34,29 @@ interface FoundConversation {
   created_at: string;
   labels: string[];
 }
+interface StoredMessage {
+  id: number;
+  conversation_id: number;
+  inbox_id: number;
+  direction: Message['direction'];
+  author_type: Message['authorType'];
+  operator_id: number | null;
+  text: string | null;
+  html: string | null;
+  attachments: Message['attachments'];
+  meta: Message['meta'];
+  external_id: string;
+  reply_to_external_id: string | null;
+  status: Message['status'];
+  failure_reason: string | null;
+  private: boolean;
+  sent_at: string | null;
+  edited_at: string | null;
+  created_at: string;
+  contact_id: number;
+}
 interface ReadResult {
-  dups: number[];
+  dups: StoredMessage[];
   identities: [kind: string, value: string, contact: number][];
   conversations: FoundConversation[];
   message_ids: number[];
@@ -51,13 +72,17 @@ interface ReadResult {
 const READ = `
 with p as (select $1::jsonb as j),
 mk as (select t.i, t.x from p, jsonb_to_recordset(p.j->'m') as t(i int, x text)),
-dup as (select m.id from mk cross join lateral (select m.id from message m where m.inbox_id = mk.i and m.external_id = mk.x limit 1) m),
+dup as (select m.*, c.contact_id from mk cross join lateral (select m.* from message m where m.inbox_id = mk.i and m.external_id = mk.x limit 1) m
+  join conversation c on c.id = m.conversation_id),
 tk as (select t.i, t.x from p, jsonb_to_recordset(p.j->'t') as t(i int, x text)),
 conv as (select c.* from tk cross join lateral (select c.* from conversation c where c.inbox_id = tk.i and c.external_thread_id = tk.x limit 1) c),
 kk as (select t.s, t.k, t.v from p, jsonb_to_recordset(p.j->'k') as t(s int, k text, v text)),
 idn as (select kk.s, kk.k, kk.v, ci.contact_id from kk left join lateral (select ci.contact_id from contact_identity ci where ci.kind = kk.k and ci.value = kk.v limit 1) ci on true)
 select
-  (select coalesce(json_agg(id), '[]') from dup) as dups,
+  (select coalesce(json_agg(json_build_object('id', d.id, 'conversation_id', d.conversation_id, 'inbox_id', d.inbox_id, 'direction', d.direction,
+     'author_type', d.author_type, 'operator_id', d.operator_id, 'text', d.text, 'html', d.html, 'attachments', d.attachments, 'meta', d.meta,
+     'external_id', d.external_id, 'reply_to_external_id', d.reply_to_external_id, 'status', d.status, 'failure_reason', d.failure_reason,
+     'private', d.private, 'sent_at', d.sent_at, 'edited_at', d.edited_at, 'created_at', d.created_at, 'contact_id', d.contact_id)), '[]') from dup d) as dups,
   (select coalesce(json_agg(json_build_array(k, v, contact_id)), '[]') from idn where contact_id is not null) as identities,
   (select coalesce(json_agg(json_build_object('id', c.id, 'inbox_id', c.inbox_id, 'contact_id', c.contact_id, 'external_thread_id', c.external_thread_id,
      'status', c.status, 'snoozed_until', c.snoozed_until, 'assignee_id', c.assignee_id, 'team_id', c.team_id, 'unread_count', c.unread_count,
@@ -115,6 +140,16 @@ const conversationView = (c: FoundConversation): ConversationDto => ({
   lastActivityAt: iso(c.last_activity_at)!, createdAt: iso(c.created_at)!,
 });
 
+const date = (value: string | null) => (value === null ? null : new Date(value));
+
+/** A stored message as operators see it (the same `messageDto` the ORM path uses). */
+const storedMessageView = (m: StoredMessage) => messageDto({
+  id: m.id, conversation: { id: m.conversation_id }, inbox: { id: m.inbox_id }, direction: m.direction, authorType: m.author_type,
+  operator: m.operator_id === null ? null : { id: m.operator_id }, text: m.text, html: m.html, attachments: m.attachments, meta: m.meta,
+  externalId: m.external_id, replyToExternalId: m.reply_to_external_id, status: m.status, failureReason: m.failure_reason, private: m.private,
+  sentAt: date(m.sent_at), editedAt: date(m.edited_at), createdAt: date(m.created_at),
+} as unknown as Message);
+
 /** Takes `count` ids from those the read drew; fewer than needed means the batch changed under us: fail into the one-by-one path. */
 function take(ids: number[], count: number, what: string): number[] {
   if (ids.length < count) throw new Error(`ingest batch: ${count} ${what} ids needed, ${ids.length} drawn`);
@@ -141,12 +176,10 @@ export async function storeBatchPg(em: EntityManager, batch: NormalizedInbound[]
     k: firsts.flatMap((i) => keysOf.get(i)!.map((key) => ({ s: i, k: key.kind, v: key.value }))),
   });
 
-  // Replays: answered with the stored message (rare, so read through the ORM).
-  if (read!.dups.length) {
-    for (const message of await em.find(Message, { id: { $in: read!.dups } }, { populate: ['conversation'] })) {
-      const i = firstOf.get(messageKey(message.inbox.id, message.externalId!))!;
-      results[i] = { message: messageDto(message), conversationId: message.conversation.id, contactId: (message.conversation as Conversation).contact.id, duplicate: true };
-    }
+  // Replays: answered with the stored message.
+  for (const stored of read!.dups) {
+    const i = firstOf.get(messageKey(stored.inbox_id, stored.external_id))!;
+    results[i] = { message: storedMessageView(stored), conversationId: stored.conversation_id, contactId: stored.contact_id, duplicate: true };
   }
   const fresh = firsts.filter((i) => results[i] === undefined);
 

@@ -92,13 +92,18 @@ describe('ingest in batches', () => {
   it('stores a message sent three times at once, and a replay of a stored one, once; every caller succeeds', async () => {
     const inbox = await server.inbox('api');
     const stored = await server.services.ingest.message(inbound(inbox.id, 'old', { externalUserId: 'eve' }));
+    // Edited since: a replay answers with the message as it is now.
+    await server.services.ingest.edit({ inboxId: inbox.id, externalMessageId: 'old', text: 'edited text', editedAt: new Date('2026-01-03T00:00:00.000Z') });
+    const [now] = (await get(`/conversations/${stored.conversationId}/messages`)).items;
+    expect(now).toMatchObject({ text: 'edited text', editedAt: '2026-01-03T00:00:00.000Z' });
     const copy = inbound(inbox.id, 'same', { externalUserId: 'eve' });
     const { outcomes, fellBack } = await together([copy, { ...copy }, inbound(inbox.id, 'old', { externalUserId: 'eve' }), { ...copy }]);
     expect(fellBack).toBe(0);
     const results = outcomes.map(value);
     expect(results.map((r) => r!.duplicate)).toEqual([false, true, true, true]);
     expect(new Set([results[0], results[1], results[3]].map((r) => r!.message.id)).size).toBe(1);
-    expect(results[2]!.message.id).toBe(stored.message.id);
+    expect(results[2]!.message).toEqual(now);
+    expect(results[2]!.contactId).toBe(stored.contactId);
     expect(results.map((r) => r!.conversationId)).toEqual(Array(4).fill(stored.conversationId));
     expect((await get(`/conversations/${stored.conversationId}/messages`)).items).toHaveLength(2);
     expect((await get(`/conversations/${stored.conversationId}`)).unreadCount).toBe(2);
