@@ -182,6 +182,7 @@ export async function storeBatchPg(em: EntityManager, batch: NormalizedInbound[]
     results[i] = { message: storedMessageView(stored), conversationId: stored.conversation_id, contactId: stored.contact_id, duplicate: true };
   }
   const fresh = firsts.filter((i) => results[i] === undefined);
+  if (fresh.length === 0) return { results: announce(batch, [], [], [], new Map(), new Map(), now, () => {}, results, copies), events: [] };
 
   const owner = new Map<string, CardRef>(read!.identities.map(([kind, value, contact]) => [identityKeyString({ kind, value }), contact]));
   const { cardOf, newCards, newIdentities, namesToFill, knownCards } = assignCards(batch, fresh, keysOf, owner);
