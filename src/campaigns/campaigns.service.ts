@@ -67,6 +67,12 @@ export class CampaignsService {
     return (await this.#orm.em.fork().find(Campaign, where, { orderBy: { id: 'desc' }, limit: 500 })).map(campaignDto);
   }
 
+  /** Every inbox a campaign may send through: id, kind and name only (marketers see no inbox settings or members). */
+  async channels(): Promise<{ id: number; kind: string; name: string }[]> {
+    const found = await this.#orm.em.fork().find(Inbox, {}, { fields: ['id', 'kind', 'name'], orderBy: { id: 'asc' } });
+    return found.map((i) => ({ id: i.id, kind: i.kind, name: i.name }));
+  }
+
   async get(id: number): Promise<CampaignDto> {
     return campaignDto(await this.#load(this.#orm.em.fork(), id));
   }

@@ -4,14 +4,17 @@ import { applyContactClaim } from '../contacts/contact-claim.ts';
 import { resolveContact } from '../contacts/resolve-contact.ts';
 import { notFound } from '../errors.ts';
 import { Conversation, Inbox, Message, type MessageStatus } from '../store/entities/index.ts';
+import { dialectOfEm } from '../store/sql.ts';
 import { conversationDto, conversationWithLabels, messageDto } from './dto.ts';
 import type { InboxEvents } from './events.ts';
-import { preview, storeBatch, threadOf, type IngestResult } from './ingest-batch.ts';
+import { storeBatch } from './ingest-batch.ts';
+import { storeBatchPg } from './ingest-batch-pg.ts';
+import { preview, threadOf, type IngestResult } from './ingest-plan.ts';
 import { advanceStatus } from './message-status.ts';
 import { joinReferencedConversation } from './reference-threading.ts';
 import { sanitizeCustomerHtml } from './sanitize.ts';
 
-export type { IngestResult } from './ingest-batch.ts';
+export type { IngestResult } from './ingest-plan.ts';
 
 /** Concurrent first messages from one new customer race to create the same card; the loser retries once it can see the winner's rows. */
 const MAX_ATTEMPTS = 4;
@@ -29,16 +32,19 @@ export class IngestService {
   readonly #orm: MikroORM;
   readonly #events: InboxEvents;
   readonly #maxLanes: number;
+  readonly #postgres: boolean;
   /** Inbox id → kind: an inbox never changes kind, and a deleted one makes the batch fail into the one-by-one path. */
   readonly #inboxKinds = new Map<number, string>();
   #waiting: Waiting[] = [];
   #lanes = 0;
+  #fallbacks = 0;
 
   /** `lanes`: how many batches may be in flight at once (SQLite has one connection, so 1 there). */
   constructor(orm: MikroORM, events: InboxEvents, lanes = 1) {
     this.#orm = orm;
     this.#events = events;
     this.#maxLanes = lanes;
+    this.#postgres = dialectOfEm(orm.em) === 'postgresql';
   }
 
   /**
@@ -64,6 +70,11 @@ export class IngestService {
     });
   }
 
+  /** How many batches failed and were stored one message at a time (a clash with another writer, a bad message). */
+  get fallbacks(): number {
+    return this.#fallbacks;
+  }
+
   async #drain(): Promise<void> {
     try {
       for (;;) {
@@ -74,8 +85,9 @@ export class IngestService {
         if (batch.length === 0) break; // another lane took them
         let results: (IngestResult | Error)[] | null = null;
         try {
-          results = await this.#events.transaction(this.#orm.em.fork(), (em, record) => storeBatch(em, record, batch.map((w) => w.inbound), this.#inboxKinds));
+          results = await this.#storeBatch(batch.map((w) => w.inbound));
         } catch {
+          this.#fallbacks += 1;
           // A clash with another process, or one bad message: store them one by one, so each gets its own answer.
         }
         if (results) batch.forEach((w, i) => (results[i] instanceof Error ? w.reject(results[i]) : w.resolve(results[i] as IngestResult)));
@@ -84,6 +96,14 @@ export class IngestService {
     } finally {
       this.#lanes -= 1;
     }
+  }
+
+  /** One transaction through the query builder (SQLite), or two plain statements on PostgreSQL (ingest-batch-pg.ts). */
+  async #storeBatch(batch: NormalizedInbound[]): Promise<(IngestResult | Error)[]> {
+    if (!this.#postgres) return this.#events.transaction(this.#orm.em.fork(), (em, record) => storeBatch(em, record, batch, this.#inboxKinds));
+    const { results, events } = await storeBatchPg(this.#orm.em.fork(), batch, this.#inboxKinds);
+    for (const event of events) this.#events.publish(event);
+    return results;
   }
 
   async #storeAlone(inbound: NormalizedInbound): Promise<IngestResult> {

@@ -38,6 +38,9 @@ export async function campaignsRoutes(app: FastifyInstance, { services }: { serv
     config: marketing,
   }, async (request, reply) => reply.status(201).send(await campaigns.create(request.body as CampaignInput & { name: string; templateId: number; channels: number[] }, actorOf(request).id)));
 
+  // Marketers may not list inboxes (GET /inboxes carries settings and members); the wizard needs only these three fields.
+  app.get('/campaigns/channels', { schema: { tags: ['campaigns'], summary: 'The inboxes a campaign can send through: [{ id, kind, name }]' }, config: marketing }, () => campaigns.channels());
+
   app.get('/campaigns/:id', { schema: { tags: ['campaigns'], params: IdParams }, config: marketing }, (request) => campaigns.get(id(request)));
 
   app.patch('/campaigns/:id', { schema: { tags: ['campaigns'], summary: 'Edit a draft or scheduled campaign', params: IdParams, body: Strict(Fields) }, config: marketing }, (request) =>

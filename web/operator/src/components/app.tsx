@@ -4,10 +4,12 @@ import { route, navigate } from '../router.ts';
 import { loadConversations } from '../state/conversations.ts';
 import { loadDirectory } from '../state/directory.ts';
 import { connect, connection, disconnect } from '../state/live.ts';
+import { connectMarketers, disconnectMarketers } from '../state/marketing-live.ts';
 import { loadSession, logout, me } from '../state/session.ts';
 import { ContactsPage } from './contacts-page.tsx';
 import { InboxPage } from './inbox-page.tsx';
 import { Login } from './login.tsx';
+import { MarketingEntry, MarketingNavLink } from './marketing/marketing-entry.tsx';
 import { Icon } from './icons.tsx';
 import { SettingsPage } from './settings-page.tsx';
 
@@ -15,7 +17,13 @@ export function App() {
   useEffect(() => void loadSession(), []);
   const who = me.value;
   useEffect(() => {
-    if (!who) return;
+    // Marketers have their own socket (the operator one refuses them); admins use both.
+    if (!who || who.role === 'operator') return;
+    connectMarketers(who.role === 'marketer');
+    return () => disconnectMarketers();
+  }, [who?.id]);
+  useEffect(() => {
+    if (!who || who.role === 'marketer') return;
     void loadDirectory().catch(() => {});
     void loadConversations();
     connect(() => {
@@ -27,15 +35,18 @@ export function App() {
 
   if (who === undefined) return <p class="center muted">{t('common.loading')}</p>;
   if (who === null) return <Login />;
-  const [page] = route.value;
+  const [routed] = route.value;
+  // Marketers have no inbox: they land on their own screens.
+  const page = who.role === 'marketer' && routed !== 'contacts' ? 'marketing' : routed;
   const state = connection.value;
   return (
     <div class="shell">
       <a class="skip" href="#main">{t('app.skip')}</a>
       <nav class="rail" aria-label={t('nav.main')}>
         <span class="brand" aria-hidden="true">◆</span>
-        <NavLink href="/inbox" active={page === 'inbox'} label={t('nav.inbox')} icon="inbox" />
+        {who.role !== 'marketer' && <NavLink href="/inbox" active={page === 'inbox'} label={t('nav.inbox')} icon="inbox" />}
         <NavLink href="/contacts" active={page === 'contacts'} label={t('nav.contacts')} icon="contacts" />
+        {who.role !== 'operator' && <MarketingNavLink active={page === 'marketing'} />}
         {who.role === 'admin' && <NavLink href="/settings" active={page === 'settings'} label={t('nav.settings')} icon="settings" />}
         <span class="grow" />
         <span class={`live live-${state}`} role="status" title={state === 'live' ? t('live.connected') : state === 'offline' ? t('live.offline') : t('live.reconnecting')}>
@@ -45,7 +56,7 @@ export function App() {
         <button type="button" class="rail-button" title={t('nav.logout')} aria-label={t('nav.logout')} onClick={() => void logout()}><Icon name="logout" /></button>
       </nav>
       <main id="main" class="page">
-        {page === 'contacts' ? <ContactsPage /> : page === 'settings' ? <SettingsPage /> : <InboxPage />}
+        {page === 'marketing' && who.role !== 'operator' ? <MarketingEntry /> : page === 'contacts' ? <ContactsPage /> : page === 'settings' ? <SettingsPage /> : <InboxPage />}
       </main>
     </div>
   );
