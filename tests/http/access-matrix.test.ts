@@ -138,6 +138,7 @@ const MATRIX: Row[] = [
   { resource: 'segments', method: 'DELETE', url: async (w) => `/segments/${await w.make.segment()}`, allowed: MARKETING },
   { resource: 'segments', method: 'GET', url: async (w) => `/segments/${await w.make.segment()}/count`, allowed: MARKETING },
   { resource: 'campaigns', method: 'POST', url: () => '/campaigns', payload: (w) => ({ name: `c-${unique()}`, templateId: w.templateId, channels: [w.inboxId] }), allowed: MARKETING },
+  { resource: 'campaigns', method: 'GET', url: () => '/campaigns/channels', allowed: MARKETING },
   { resource: 'campaigns', method: 'GET', url: async (w) => `/campaigns/${await w.make.campaign()}`, allowed: MARKETING },
   { resource: 'campaigns', method: 'PATCH', url: async (w) => `/campaigns/${await w.make.campaign()}`, payload: () => ({ name: `c-${unique()}` }), allowed: MARKETING },
   { resource: 'campaigns', method: 'DELETE', url: async (w) => `/campaigns/${await w.make.campaign()}`, allowed: MARKETING },
