@@ -145,6 +145,9 @@ const MATRIX: Row[] = [
   { resource: 'campaigns', method: 'POST', url: async (w) => `/campaigns/${await w.make.campaign()}/estimate`, allowed: MARKETING },
   { resource: 'campaigns', method: 'POST', url: async (w) => `/campaigns/${await w.make.campaign()}/start`, allowed: MARKETING },
   { resource: 'campaigns', method: 'POST', url: async (w) => `/campaigns/${await w.make.campaign()}/cancel`, allowed: MARKETING },
+  // A draft cannot be paused or resumed: the state check's 409 shows the role gate let the call through.
+  { resource: 'campaigns', method: 'POST', url: async (w) => `/campaigns/${await w.make.campaign()}/pause`, allowed: MARKETING, allowedStatus: 409 },
+  { resource: 'campaigns', method: 'POST', url: async (w) => `/campaigns/${await w.make.campaign()}/resume`, allowed: MARKETING, allowedStatus: 409 },
   { resource: 'campaigns', method: 'GET', url: async (w) => `/campaigns/${await w.make.campaign()}/stats`, allowed: MARKETING },
   { resource: 'campaigns', method: 'GET', url: async (w) => `/campaigns/${await w.make.campaign()}/recipients`, allowed: MARKETING },
 ];
