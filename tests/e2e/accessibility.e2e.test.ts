@@ -92,6 +92,15 @@ describe('accessibility of the operator app', () => {
     await page.getByRole('form', { name: 'New inbox' }).waitFor();
     found['settings new inbox form'] = await seriousViolations(page);
 
+    // The marketers' screens, as an admin sees them.
+    for (const path of ['campaigns', 'campaigns/new', 'templates', 'templates/new', 'segments', 'segments/new', 'suppressions']) {
+      await page.goto(`${server.url}/#/marketing/${path}`);
+      await page.locator('.marketing, main').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      found[`marketing ${path}`] = await seriousViolations(page);
+      if (path === 'templates/new') await browser.screenshot(page, 'a11y-marketing-template');
+    }
+
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
   });
 
