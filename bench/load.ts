@@ -17,7 +17,7 @@ export type LoadCommand =
   | { type: 'close' };
 
 export interface IngestResult { done: number; errors: number; seconds: number; rate: number }
-export interface LatencyResult { sent: number; done: number; errors: number; p50: number; p95: number; p99: number; max: number; rate: number }
+export interface LatencyResult { sent: number; done: number; errors: number; firstError?: string; p50: number; p95: number; p99: number; max: number; rate: number }
 export interface HammerResult { done: number; errors: number; seconds: number; rate: number }
 
 const SOCKET_WAIT_MS = 10_000;
@@ -89,6 +89,11 @@ async function latency({ label, rate, maxMs, maxInFlight }: Extract<LoadCommand,
   const pending: Promise<void>[] = [];
   let inFlight = 0;
   let errors = 0;
+  let firstError: string | undefined;
+  const fail = (reason: string) => {
+    errors++;
+    firstError ??= reason;
+  };
   const start = performance.now();
   let i = 0;
   while (i < total) {
@@ -96,13 +101,13 @@ async function latency({ label, rate, maxMs, maxInFlight }: Extract<LoadCommand,
     while (i < total && start + i * interval <= now) {
       const due = start + i * interval;
       if (inFlight >= maxInFlight) {
-        errors++; // the server fell this far behind: count it as a failure rather than queue forever
+        fail(`more than ${maxInFlight} in flight`); // the server fell this far behind: a failure rather than a queue forever
       } else {
         inFlight++;
         pending.push(
           send(label, i).then(
             (at) => void latencies.push(at - due),
-            () => void errors++,
+            (error: Error) => fail(error.message),
           ).finally(() => void inFlight--),
         );
       }
@@ -113,7 +118,7 @@ async function latency({ label, rate, maxMs, maxInFlight }: Extract<LoadCommand,
   await Promise.all(pending);
   const sorted = latencies.sort((a, b) => a - b);
   const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return { sent: total, done: sorted.length, errors, p50: pick(0.5), p95: pick(0.95), p99: pick(0.99), max: sorted.at(-1) ?? NaN, rate: total / ((performance.now() - start) / 1000) };
+  return { sent: total, done: sorted.length, errors, firstError, p50: pick(0.5), p95: pick(0.95), p99: pick(0.99), max: sorted.at(-1) ?? NaN, rate: total / ((performance.now() - start) / 1000) };
 }
 
 /** Closed loop of plain POSTs against any route (the bare Fastify baseline). */
