@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../../api.ts';
 import { t } from '../../i18n/index.ts';
-import { navigate } from '../../router.ts';
 import { IDENTITY_KINDS, toFilter, toForm, type ActivityMode, type FieldRow, type Presence, type SegmentForm } from './segment-form.ts';
 import { CUSTOM_FIELD_OPS, type CustomFieldOp, type Segment, type SegmentCount } from './types.ts';
 import { Link, LoadState, number, useDebounced, useLoad } from './ui.tsx';
+import { useSavedRecord } from './use-saved-record.ts';
 
 const MONTHS = Array.from({ length: 12 }, (_, i) => new Intl.DateTimeFormat(undefined, { month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, i, 1))));
 
@@ -15,8 +15,7 @@ export function SegmentEditor({ id }: { id: number | 'new' }) {
 }
 
 function Builder({ segment: initial }: { segment: Segment | null }) {
-  // Once a new one is saved it is edited in place (PATCH), and the address becomes its own without reloading the form.
-  const [segment, setCurrent] = useState(initial);
+  const { record: segment, saving, status, save: saveRecord, remove } = useSavedRecord(initial, 'segments', 'mk.seg.deleteConfirm');
   const [name, setName] = useState(segment?.name ?? '');
   const [form, setForm] = useState<SegmentForm>(() => toForm(segment?.filter));
   const set = <K extends keyof SegmentForm>(key: K, value: SegmentForm[K]) => setForm((f) => ({ ...f, [key]: value }));
@@ -25,8 +24,6 @@ function Builder({ segment: initial }: { segment: Segment | null }) {
   const [count, setCount] = useState<SegmentCount | null>(null);
   const [countError, setCountError] = useState<string | null>(null);
   const [counting, setCounting] = useState(true);
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
-  const [saving, setSaving] = useState(false);
 
   useEffect(() => {
     let stale = false;
@@ -39,29 +36,9 @@ function Builder({ segment: initial }: { segment: Segment | null }) {
     return () => void (stale = true);
   }, [JSON.stringify(settled)]);
 
-  async function save(e: Event) {
+  function save(e: Event) {
     e.preventDefault();
-    setSaving(true);
-    setStatus(null);
-    try {
-      const saved = segment ? await api<Segment>('PATCH', `/segments/${segment.id}`, { name, filter }) : await api<Segment>('POST', '/segments', { name, filter });
-      setStatus({ ok: true, text: t('common.saved') });
-      if (!segment) history.replaceState(null, '', `#/marketing/segments/${saved.id}`);
-      setCurrent(saved);
-    } catch (error) {
-      setStatus({ ok: false, text: errorText(error) });
-    } finally {
-      setSaving(false);
-    }
-  }
-  async function remove() {
-    if (!segment || !confirm(t('mk.seg.deleteConfirm', { name: segment.name }))) return;
-    try {
-      await api('DELETE', `/segments/${segment.id}`);
-      navigate('/marketing/segments');
-    } catch (error) {
-      setStatus({ ok: false, text: errorText(error) });
-    }
+    void saveRecord({ name, filter });
   }
   const setRow = (i: number, change: Partial<FieldRow>) => set('fields', form.fields.map((r, j) => (j === i ? { ...r, ...change } : r)));
 

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../../api.ts';
 import { t } from '../../i18n/index.ts';
-import { navigate } from '../../router.ts';
 import type { Contact } from '../../types.ts';
 import { EmailFrame } from '../email-frame.tsx';
 import { ContactPicker } from './contact-picker.tsx';
@@ -10,6 +9,7 @@ import { SmsCounter, SmsCountLine } from './sms-count.tsx';
 import { channelName } from './template-list.tsx';
 import { BODY_KINDS, type Bodies, type BodyKind, type ChannelBody, type PreviewChannel, type Template, type TemplateProblem } from './types.ts';
 import { Link, LoadState, useDebounced, useLoad } from './ui.tsx';
+import { useSavedRecord } from './use-saved-record.ts';
 
 /** The fields each channel's body has in the editor. */
 const FIELDS: Record<BodyKind, (keyof ChannelBody)[]> = { sms: ['text'], email: ['subject', 'html', 'text'], telegram: ['text'], whatsapp: ['text'], default: ['text'] };
@@ -32,8 +32,7 @@ export function TemplateEditor({ id }: { id: number | 'new' }) {
 }
 
 function Editor({ template: initial }: { template: Template | null }) {
-  // Once a new one is saved it is edited in place (PATCH), and the address becomes its own without reloading the form.
-  const [template, setCurrent] = useState(initial);
+  const { record: template, saving, status, setStatus, save: saveRecord, remove } = useSavedRecord(initial, 'templates', 'mk.tpl.deleteConfirm');
   const [name, setName] = useState(template?.name ?? '');
   const [bodies, setBodies] = useState<Bodies>(() => ({ ...template?.bodies }));
   // Bodies for channels this editor has no fields for (WhatsApp Cloud templates, web chat…) are kept as they are.
@@ -41,8 +40,6 @@ function Editor({ template: initial }: { template: Template | null }) {
   const payload = written(bodies, others);
   const settled = useDebounced(payload, 400);
   const [problems, setProblems] = useState<TemplateProblem[]>([]);
-  const [saving, setSaving] = useState(false);
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
 
   useEffect(() => {
     let stale = false;
@@ -69,32 +66,10 @@ function Editor({ template: initial }: { template: Template | null }) {
     setBodies((all) => ({ ...all, [kind]: { ...all[kind], [field]: value } }));
   };
 
-  async function save(e: Event) {
+  function save(e: Event) {
     e.preventDefault();
     if (problems.length) return setStatus({ ok: false, text: t('mk.tpl.fixFirst') });
-    setSaving(true);
-    setStatus(null);
-    try {
-      const saved = template
-        ? await api<Template>('PATCH', `/templates/${template.id}`, { name, bodies: payload })
-        : await api<Template>('POST', '/templates', { name, bodies: payload });
-      setStatus({ ok: true, text: t('common.saved') });
-      if (!template) history.replaceState(null, '', `#/marketing/templates/${saved.id}`);
-      setCurrent(saved);
-    } catch (error) {
-      setStatus({ ok: false, text: errorText(error) });
-    } finally {
-      setSaving(false);
-    }
-  }
-  async function remove() {
-    if (!template || !confirm(t('mk.tpl.deleteConfirm', { name: template.name }))) return;
-    try {
-      await api('DELETE', `/templates/${template.id}`);
-      navigate('/marketing/templates');
-    } catch (error) {
-      setStatus({ ok: false, text: errorText(error) });
-    }
+    void saveRecord({ name, bodies: payload });
   }
 
   return (
