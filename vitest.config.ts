@@ -8,5 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // expect.poll waits for what a user would wait for (a debounced request, a live push): vitest's default of
+    // 1 s failed browser tests on a busy CI machine; polling still ends the moment the condition holds.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
