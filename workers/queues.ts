@@ -28,9 +28,11 @@ export const sendJobId = (messageId: number) => `message-${messageId}`;
  * on the message (meta.retries), so re-queuing a stuck one after a restart makes no second job for it.
  */
 export const retryJobId = (messageId: number, attempt: number) => `message-${messageId}-retry-${attempt}`;
+/** How many times operators retried a reply (kept in its meta); 0 for its first attempt. */
+export const retriesOf = (meta: unknown) => Number((meta as { retries?: unknown } | null | undefined)?.retries ?? 0);
 /** The job id for a message's current attempt. */
 export const attemptJobId = (messageId: number, meta: unknown) => {
-  const attempt = Number((meta as { retries?: unknown } | null | undefined)?.retries ?? 0);
+  const attempt = retriesOf(meta);
   return attempt > 0 ? retryJobId(messageId, attempt) : sendJobId(messageId);
 };
 /** One job per ledger row per resume (a resumed campaign re-queues its waiting rows under fresh ids). */

@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { ChannelManager } from '../../channels/channel-manager.ts';
 import type { Queue } from 'bullmq';
-import { attemptJobId, retryJobId, sendJobId, type SendMessageJob } from '../../workers/queues.ts';
+import { attemptJobId, retriesOf, retryJobId, sendJobId, type SendMessageJob } from '../../workers/queues.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import type { AttachmentStore } from '../store/attachment-store.ts';
 import { CannedResponse, Inbox, Message, type Attachment, type Conversation } from '../store/entities/index.ts';
@@ -127,7 +127,7 @@ export class ReplyService {
     await this.#checkReplyWindow(em, conversation.inbox.id, conversation.id, !!template);
     const reason = found.failureReason ?? null;
     // Counting attempts lets a client tell this `queued` from a stale one of the first attempt (statuses only rise within one).
-    const meta = { ...found.meta, retries: Number((found.meta as { retries?: unknown } | null)?.retries ?? 0) + 1 };
+    const meta = { ...found.meta, retries: retriesOf(found.meta) + 1 };
     const requeued = await this.#move(messageId, 'failed', 'queued', null, meta);
     if (!requeued) throw conflict('Someone else sent this reply again just now');
     try {
