@@ -1,8 +1,8 @@
 import type { EntityManager, FilterQuery, MikroORM } from '@mikro-orm/core';
-import { searchCondition } from './conversation-search.ts';
 import { badRequest } from '../errors.ts';
 import { Contact, Conversation, ConversationLabel, Message, Operator, Team, type ConversationStatus } from '../store/entities/index.ts';
 import { canSeeInbox, conversationFor, visibleInboxIds, type Actor } from './access.ts';
+import { searchCondition } from './conversation-search.ts';
 import { afterPosition, decodeCursor, page } from './cursor.ts';
 import { conversationDto, conversationWithLabels, labelsOf, messageDto, type ContactSummaryDto, type ConversationDto, type MessageDto } from './dto.ts';
 import type { InboxEvents, RecordEvent } from './events.ts';

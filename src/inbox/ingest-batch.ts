@@ -7,8 +7,6 @@ import { conversationDto, labelsOf, messageDto } from './dto.ts';
 import type { RecordEvent } from './events.ts';
 import { announce, assignCards, preview, cardId, createdThreads, firstCopies, groupThreads, messageKey, messageRow, threadChanges, threadKey, type CardRef, type IngestResult, type Results } from './ingest-plan.ts';
 
-export { preview, threadOf, type IngestResult } from './ingest-plan.ts';
-
 /** Inbox id → kind for the batch's inboxes; fills `inboxKinds` (a cache) with the ones it had to read. */
 export async function batchInboxes(em: EntityManager, batch: NormalizedInbound[], inboxKinds: Map<number, string>) {
   const ids = [...new Set(batch.map((b) => b.inboxId))];
